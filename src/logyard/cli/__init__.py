@@ -1,0 +1,5 @@
+"""The ``logyard`` command."""
+
+from logyard.cli._main import main
+
+__all__ = ["main"]
