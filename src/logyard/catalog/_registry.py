@@ -104,7 +104,7 @@ def _type_text(t: msgspec.inspect.Type) -> str:
     match t:
         case msgspec.inspect.UnionType():
             parts = [_type_text(x) for x in t.types if not isinstance(x, msgspec.inspect.NoneType)]
-            return " | ".join(parts) + ("?" if len(parts) < len(t.types) else "")
+            return " | ".join(parts)
         case msgspec.inspect.StrType():
             return "string"
         case msgspec.inspect.IntType():

@@ -1,0 +1,159 @@
+"""``logyard search`` and ``logyard tail``: talk to a running ``logyard up`` over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from logyard.cli._paths import default_demo_dir
+from logyard.errors import ConfigError, LogyardError
+
+__all__ = ["Client", "format_hit", "resolve_token"]
+
+_ENVELOPE = {
+    "@timestamp",
+    "event.id",
+    "event.action",
+    "log.level",
+    "service.name",
+    "service.version",
+    "host.name",
+    "trace.id",
+    "span.id",
+    "user.name",
+    "user.id",
+    "user.roles",
+    "labels",
+    "message",
+}
+
+
+def resolve_token(explicit: str | None, data_dir: Path | None = None) -> str | None:
+    """``--token``, then ``LOGYARD_TOKEN``, then the local data dir's admin token."""
+    if explicit:
+        return explicit
+    if os.environ.get("LOGYARD_TOKEN"):
+        return os.environ["LOGYARD_TOKEN"]
+    for directory in (data_dir, default_demo_dir()):
+        if directory is None:
+            continue
+        path = directory / "tokens.json"
+        try:
+            token: str = json.loads(path.read_text())["admin"]
+        except (OSError, ValueError, KeyError):
+            continue
+        return token
+    return None
+
+
+class Client:
+    """A small HTTP client for the logyard API (standard library only)."""
+
+    def __init__(self, url: str, token: str | None, *, timeout_secs: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout_secs = timeout_secs
+
+    def __repr__(self) -> str:
+        return f"Client(url={self.url!r}, token=[secure])"
+
+    def get(self, path: str, params: dict[str, Any]) -> Any:
+        query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        return self._call(urllib.request.Request(f"{self.url}{path}?{query}"))
+
+    def post(self, path: str, body: Any) -> Any:
+        req = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        return self._call(req)
+
+    def _call(self, req: urllib.request.Request) -> Any:
+        if self.token:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout_secs) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                detail = json.loads(exc.read()).get("detail", exc.reason)
+            except ValueError:
+                detail = exc.reason
+            if exc.code == 401:
+                raise ConfigError(
+                    f"{self.url}: {detail}; pass --token or set LOGYARD_TOKEN"
+                ) from None
+            raise LogyardError(f"{self.url}: HTTP {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise LogyardError(
+                f"{self.url}: cannot reach logyard ({reason}); start it with `logyard up` "
+                "or pass --url / set LOGYARD_URL"
+            ) from None
+
+
+def format_hit(hit: dict[str, Any]) -> str:
+    """One line for a terminal: time, system, level, action, who, summary."""
+    ts = str(hit.get("@timestamp", ""))[:23].replace("T", " ")
+    level = hit.get("log.level", "INFO")
+    body = {k: v for k, v in hit.items() if k not in _ENVELOPE}
+    summary = hit.get("message") or " ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in body.items()
+    )
+    who = hit.get("user.name") or "-"
+    return (
+        f"{ts:<23}  {hit.get('service.name', '?'):<13} {level:<5}  "
+        f"{hit.get('event.action', '?'):<18} {who:<16} {summary}"
+    )
+
+
+def run_search(
+    client: Client, query: str, *, time_from: str | None, time_to: str | None, size: int, as_json: bool
+) -> int:
+    """Print one page of hits (oldest last) and the total; returns the exit code."""
+    result = client.get(
+        "/api/v1/search", {"q": query, "from": time_from, "to": time_to, "size": size}
+    )
+    hits = result["hits"]
+    if as_json:
+        for hit in hits:
+            sys.stdout.write(json.dumps(hit, ensure_ascii=False) + "\n")
+        return 0
+    for hit in hits:
+        sys.stdout.write(format_hit(hit) + "\n")
+    sys.stderr.write(f"{len(hits)} of {result['total']} matching events\n")
+    return 0
+
+
+def run_tail(client: Client, query: str, *, interval_secs: float, as_json: bool) -> int:
+    """Follow new matching events until interrupted."""
+    seen: set[str] = set()
+    since = "now-10s"
+    try:
+        while True:
+            result = client.get(
+                "/api/v1/search", {"q": query, "from": since, "size": 1000, "sort": "asc"}
+            )
+            for hit in result["hits"]:
+                event_id = hit.get("event.id", "")
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+                line = json.dumps(hit, ensure_ascii=False) if as_json else format_hit(hit)
+                sys.stdout.write(line + "\n")
+                since = str(hit.get("@timestamp", since))
+            sys.stdout.flush()
+            if len(seen) > 100_000:
+                seen.clear()
+            time.sleep(interval_secs)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,126 @@
+"""The ``logyard`` command: argument parsing and dispatch.
+
+Exit codes follow click: 0 success, 1 runtime failure, 2 usage or configuration error.
+Errors print one line, ``Error: <where>: <what>; <how to fix>``, on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from logyard import __version__
+from logyard.errors import ConfigError, LogyardError
+
+__all__ = ["build_parser", "main"]
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logyard", description="Centralized logging and log analysis."
+    )
+    parser.add_argument("--version", action="version", version=f"logyard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def server_args(p: argparse.ArgumentParser, data_default: Path | None) -> None:
+        p.add_argument(
+            "--data-dir",
+            type=Path,
+            default=data_default,
+            required=data_default is None,
+            help="where logs, queue and tokens live",
+        )
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        p.add_argument("--port", type=int, default=8000, help="port to listen on")
+        p.add_argument(
+            "--rate", type=float, default=200.0, help="simulator events per second (0 = max)"
+        )
+        p.add_argument("--seed", type=int, default=None, help="simulator seed (deterministic)")
+
+    from logyard.cli._paths import default_demo_dir
+
+    up = sub.add_parser("up", help="run ingest, processor, store, API and console")
+    server_args(up, Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data")))
+    up.add_argument("--demo", action="store_true", help="also run the company simulator")
+
+    demo = sub.add_parser("demo", help="`up --demo` with a default data dir")
+    server_args(demo, default_demo_dir())
+
+    def client_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("query", nargs="?", default="", help="KQL, e.g. 'log.level:ERROR'")
+        p.add_argument("--url", default=os.environ.get("LOGYARD_URL", DEFAULT_URL))
+        p.add_argument("--token", default=None, help="API token (default: $LOGYARD_TOKEN)")
+        p.add_argument("--json", action="store_true", help="print events as NDJSON")
+
+    search = sub.add_parser("search", help="search a running logyard with KQL")
+    client_args(search)
+    search.add_argument("--from", dest="time_from", default=None, help="e.g. now-1h or RFC 3339")
+    search.add_argument("--to", dest="time_to", default=None)
+    search.add_argument("--size", type=int, default=20)
+
+    tail = sub.add_parser("tail", help="follow new events matching KQL")
+    client_args(tail)
+    tail.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+
+    catalog = sub.add_parser("catalog", help="print the event catalogue")
+    catalog.add_argument(
+        "--json-schema", type=Path, default=None, metavar="DIR", help="write JSON Schemas to DIR"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``logyard`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 2
+    except LogyardError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "catalog":
+        from logyard.cli._catalog import run_catalog
+
+        return run_catalog(args.json_schema)
+    if args.command in ("up", "demo"):
+        from logyard.cli._server import run_up
+
+        demo = args.command == "demo" or args.demo
+        return run_up(
+            data_dir=args.data_dir,
+            host=args.host,
+            port=args.port,
+            demo_rate=args.rate if demo else None,
+            demo_seed=args.seed,
+        )
+    from logyard.cli._client import Client, resolve_token, run_search, run_tail
+
+    client = Client(args.url, resolve_token(args.token))
+    if args.command == "search":
+        if args.size < 0:
+            raise ConfigError("--size: must be 0 or more")
+        return run_search(
+            client,
+            args.query,
+            time_from=args.time_from,
+            time_to=args.time_to,
+            size=args.size,
+            as_json=args.json,
+        )
+    return run_tail(client, args.query, interval_secs=args.interval, as_json=args.json)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
