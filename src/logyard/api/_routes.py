@@ -102,7 +102,7 @@ async def open_session(request: Request, rt: Annotated[Runtime, Depends(runtime)
     try:
         body = msgspec.json.decode(await request.body(), type=SessionIn)
     except msgspec.MsgspecError as exc:
-        raise ApiError(400, "Bad Request", f"body: {exc}; send {{\"token\": \"...\"}}") from exc
+        raise ApiError(400, "Bad Request", f'body: {exc}; send {{"token": "..."}}') from exc
     who = rt.tokens.check_token(body.token)
     if who is None:
         raise ApiError(401, "Unauthorized", "token: unknown; use the token `logyard up` printed")

@@ -52,9 +52,9 @@ _LEVEL_ALIASES: dict[str, str] = {
 _ENCODER = msgspec.json.Encoder()
 _FAST = msgspec.json.Decoder(AnyEvent)
 _ANY = msgspec.json.Decoder()
-_KNOWN: frozenset[str] = frozenset(
-    f.name for spec in CATALOG.values() for f in spec.fields
-) | {"event.action"}
+_KNOWN: frozenset[str] = frozenset(f.name for spec in CATALOG.values() for f in spec.fields) | {
+    "event.action"
+}
 _PREFIXES: frozenset[str] = frozenset(
     name.rsplit(".", i)[0] for name in _KNOWN for i in range(1, name.count(".") + 1)
 )
@@ -116,8 +116,7 @@ class EventCodec:
         """One event from an already-decoded JSON value."""
         if not isinstance(obj, dict):
             raise DecodeError(
-                f"event: expected a JSON object, got {_json_type(obj)}; "
-                "send one object per event",
+                f"event: expected a JSON object, got {_json_type(obj)}; send one object per event",
                 code="not_an_object",
                 path="$",
             )

@@ -141,9 +141,7 @@ class OrderCalculated(Event, tag="order.calculated", kw_only=True):
 class ApiRequest(Event, tag="api.request", kw_only=True):
     """An API request was served (method, route, status, duration, retry attempt)."""
 
-    method: Annotated[str, msgspec.Meta(max_length=16)] = msgspec.field(
-        name="http.request.method"
-    )
+    method: Annotated[str, msgspec.Meta(max_length=16)] = msgspec.field(name="http.request.method")
     route: Text = msgspec.field(name="http.route")
     status_code: Annotated[int, msgspec.Meta(ge=100, le=599)] = msgspec.field(
         name="http.response.status_code"
@@ -206,4 +204,3 @@ class LogRecord(Event, tag="log.record", kw_only=True):
     """A plain ``logging`` record that is none of the typed events (any level)."""
 
     logger: ShortText = msgspec.field(name="log.logger", default="root")
-

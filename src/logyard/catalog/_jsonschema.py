@@ -27,18 +27,7 @@ def event_schema(action: str) -> dict[str, Any]:
     if other:
         body["$defs"] = other
     del schema
-    return _retarget(body)
-
-
-def _retarget(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            k: (v.replace("#/$defs/", "#/$defs/") if k == "$ref" else _retarget(v))
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_retarget(v) for v in node]
-    return node
+    return body
 
 
 def write_json_schemas(directory: Path) -> list[Path]:

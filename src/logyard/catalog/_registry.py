@@ -127,9 +127,7 @@ def _spec(cls: type[Event], systems: tuple[System, ...]) -> EventSpec:
     action = cls.__struct_config__.tag
     assert isinstance(action, str)
     cls.ACTION = action
-    level = next(
-        f.default for f in msgspec.structs.fields(cls) if f.encode_name == "log.level"
-    )
+    level = next(f.default for f in msgspec.structs.fields(cls) if f.encode_name == "log.level")
     return EventSpec(
         action=action,
         cls=cls,

@@ -117,7 +117,13 @@ def format_hit(hit: dict[str, Any]) -> str:
 
 
 def run_search(
-    client: Client, query: str, *, time_from: str | None, time_to: str | None, size: int, as_json: bool
+    client: Client,
+    query: str,
+    *,
+    time_from: str | None,
+    time_to: str | None,
+    size: int,
+    as_json: bool,
 ) -> int:
     """Print one page of hits (oldest last) and the total; returns the exit code."""
     result = client.get(

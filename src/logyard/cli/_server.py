@@ -31,7 +31,9 @@ def run_up(
             "pip install 'logyard[server]'"
         ) from None
     _check_port(host, port)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     runtime = Runtime(data_dir, demo_rate=demo_rate, demo_seed=demo_seed)
     app = create_app(data_dir, runtime=runtime)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

@@ -1,0 +1,142 @@
+"""Trace context: the current (trace id, span id) and W3C ``traceparent`` headers.
+
+Events emitted inside ``with trace_context(...)`` or ``with start_span()`` carry
+``trace.id`` and ``span.id`` automatically. The header format is
+``00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`` (W3C Trace Context, level 1).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import NamedTuple
+
+__all__ = [
+    "TraceContext",
+    "current_trace",
+    "format_traceparent",
+    "parse_traceparent",
+    "start_span",
+    "trace_context",
+]
+
+_HEX = frozenset("0123456789abcdef")
+_ZERO_TRACE = "0" * 32
+_ZERO_SPAN = "0" * 16
+
+
+class TraceContext(NamedTuple):
+    """Where the current work sits in a distributed trace.
+
+    ``span_id`` is this service's span; ``parent_id`` the caller's span, when known;
+    ``flags`` the W3C trace flags (bit 0 = sampled).
+    """
+
+    trace_id: str
+    span_id: str
+    parent_id: str | None = None
+    flags: int = 1
+
+
+_CURRENT: ContextVar[TraceContext | None] = ContextVar("logyard_trace", default=None)
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and _HEX.issuperset(text)
+
+
+def new_trace_id() -> str:
+    """A random, non-zero 128-bit trace id as 32 lowercase hex digits."""
+    return f"{random.getrandbits(128) or 1:032x}"
+
+
+def new_span_id() -> str:
+    """A random, non-zero 64-bit span id as 16 lowercase hex digits."""
+    return f"{random.getrandbits(64) or 1:016x}"
+
+
+def parse_traceparent(header: str) -> TraceContext | None:
+    """The context a ``traceparent`` header carries, or ``None`` when it is invalid.
+
+    Follows the W3C rules: lowercase hex only, version ``ff`` is invalid, version ``00``
+    has exactly four fields, a later version may append fields after a ``-``, and an
+    all-zero trace id or parent id is invalid. The returned ``span_id`` is the caller's
+    span (the parent id); :func:`trace_context` opens a child span under it.
+    """
+    header = header.strip()
+    if len(header) < 55:
+        return None
+    version = header[:2]
+    if not _is_hex(version, 2) or version == "ff":
+        return None
+    if version == "00" and len(header) != 55:
+        return None
+    if len(header) > 55 and header[55] != "-":
+        return None
+    if header[2] != "-" or header[35] != "-" or header[52] != "-":
+        return None
+    trace_id, parent_id, flags = header[3:35], header[36:52], header[53:55]
+    if not (_is_hex(trace_id, 32) and _is_hex(parent_id, 16) and _is_hex(flags, 2)):
+        return None
+    if trace_id == _ZERO_TRACE or parent_id == _ZERO_SPAN:
+        return None
+    return TraceContext(trace_id=trace_id, span_id=parent_id, flags=int(flags, 16))
+
+
+def format_traceparent(context: TraceContext | None = None) -> str | None:
+    """The ``traceparent`` header for ``context`` (default: the current one), to send on."""
+    context = context if context is not None else _CURRENT.get()
+    if context is None:
+        return None
+    return f"00-{context.trace_id}-{context.span_id}-{context.flags & 0xFF:02x}"
+
+
+def current_trace() -> TraceContext | None:
+    """The trace context events emitted here would carry, if any."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def trace_context(traceparent: str | None = None) -> Iterator[TraceContext]:
+    """Continue the trace of an incoming ``traceparent`` (or start a new trace).
+
+    Opens a new span of this service under the caller's span. An invalid or missing
+    header starts a fresh trace, as the W3C specification asks.
+    """
+    parent = parse_traceparent(traceparent) if traceparent else None
+    if parent is None:
+        context = TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
+    else:
+        context = TraceContext(
+            trace_id=parent.trace_id,
+            span_id=new_span_id(),
+            parent_id=parent.span_id,
+            flags=parent.flags,
+        )
+    token = _CURRENT.set(context)
+    try:
+        yield context
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextmanager
+def start_span() -> Iterator[TraceContext]:
+    """A child span of the current one (a new trace when there is none)."""
+    parent = _CURRENT.get()
+    if parent is None:
+        context = TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
+    else:
+        context = TraceContext(
+            trace_id=parent.trace_id,
+            span_id=new_span_id(),
+            parent_id=parent.span_id,
+            flags=parent.flags,
+        )
+    token = _CURRENT.set(context)
+    try:
+        yield context
+    finally:
+        _CURRENT.reset(token)

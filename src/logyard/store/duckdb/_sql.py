@@ -1,0 +1,164 @@
+"""KQL tree → SQL ``WHERE`` text with bound parameters (values are never written into SQL).
+
+A field missing from an event never matches, so ``not user.name:bot*`` keeps events without
+a ``user.name`` (as Elasticsearch does): ``NOT`` wraps its operand in ``coalesce(.., false)``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from logyard.catalog import LEVELS
+from logyard.errors import QueryError
+from logyard.store import kql
+from logyard.store._dates import parse_datetime
+from logyard.store.duckdb._schema import Column, Params, column, json_exists
+
+__all__ = ["compile_where", "like_pattern", "sql_datetime"]
+
+_ESC = "ESCAPE '\\'"
+
+
+def like_pattern(pattern: str) -> str:
+    """A KQL wildcard pattern (``*`` wildcard, ``\\*`` literal) as a LIKE pattern escaped by ``\\``."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            ch = pattern[i + 1]
+            i += 1
+        elif ch == "*":
+            out.append("%")
+            i += 1
+            continue
+        out.append("\\" + ch if ch in "%_\\" else ch)
+        i += 1
+    return "".join(out)
+
+
+def sql_datetime(value: object, where: str) -> datetime:
+    """A naive UTC datetime, as the ``ts`` column holds it."""
+    return parse_datetime(value, where).astimezone(UTC).replace(tzinfo=None)
+
+
+def compile_where(node: kql.Node, params: Params) -> str:
+    """SQL condition for ``node``."""
+    match node:
+        case kql.MatchAll():
+            return "TRUE"
+        case kql.And(operands):
+            return "(" + " AND ".join(compile_where(o, params) for o in operands) + ")"
+        case kql.Or(operands):
+            return "(" + " OR ".join(compile_where(o, params) for o in operands) + ")"
+        case kql.Not(operand):
+            return f"(NOT coalesce({compile_where(operand, params)}, FALSE))"
+        case kql.FreeText(text, kind):
+            if kind == "wildcard":
+                return f"(search_text LIKE {params.add('%' + like_pattern(text.lower()) + '%')} {_ESC})"
+            return f"contains(search_text, {params.add(text.lower())})"
+        case kql.Exists(field):
+            return _exists(field, params)
+        case kql.Match(field, value, kind):
+            return _match(column(field, params), value, kind, params)
+        case kql.Range(field, op, value):
+            return _range(column(field, params), op, value, params)
+    raise TypeError(f"not a KQL node: {node!r}")  # pragma: no cover
+
+
+def _exists(field: str, params: Params) -> str:
+    col = column(field, params)
+    if not col.typed:
+        return json_exists(field, params)
+    if col.sql == "message":
+        return "(message <> '')"
+    return f"({col.sql} IS NOT NULL)"
+
+
+def _number(col: Column, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise QueryError(
+            f"{col.name}: {value!r} is not a number; this field holds numbers, "
+            "compare it with one like 500 or 0.25"
+        ) from None
+
+
+def _match(col: Column, value: str, kind: kql.MatchKind, params: Params) -> str:
+    wildcard = kind == "wildcard"
+    match col.kind:
+        case "level":
+            if wildcard:
+                return f"({col.sql} ILIKE {params.add(like_pattern(value))} {_ESC})"
+            return f"({col.sql} = {params.add(value.upper())})"
+        case "text":
+            if wildcard:
+                pattern = "%" + like_pattern(value.lower()) + "%"
+                return f"(lower({col.sql}) LIKE {params.add(pattern)} {_ESC})"
+            return f"contains(lower({col.sql}), {params.add(value.lower())})"
+        case "number":
+            if wildcard:
+                raise QueryError(
+                    f"{col.name}: wildcards do not apply to numbers; "
+                    f"use a range like {col.name} >= 100"
+                )
+            return f"({col.sql} = {params.add(_number(col, value))})"
+        case "date":
+            if wildcard:
+                raise QueryError(
+                    f"{col.name}: wildcards do not apply to dates; use a range like "
+                    f"{col.name} >= 2026-11-26"
+                )
+            start = sql_datetime(value, col.name)
+            if len(value.strip()) == 10:  # a whole day
+                end = start + timedelta(days=1)
+                return f"({col.sql} >= {params.add(start)} AND {col.sql} < {params.add(end)})"
+            return f"({col.sql} = {params.add(start)})"
+        case "list":
+            if wildcard:
+                pat = params.add(like_pattern(value))
+                return f"(len(list_filter({col.sql}, lambda x: x LIKE {pat} {_ESC})) > 0)"
+            return f"list_contains({col.sql}, {params.add(value)})"
+        case "object":
+            raise QueryError(
+                f"{col.name}: is an object; match one of its keys like {col.name}.<key>"
+            )
+        case _:
+            if wildcard:
+                return f"({col.sql} LIKE {params.add(like_pattern(value))} {_ESC})"
+            return f"({col.sql} = {params.add(value)})"
+
+
+def _range(col: Column, op: str, value: str, params: Params) -> str:
+    match col.kind:
+        case "number":
+            return f"({col.sql} {op} {params.add(_number(col, value))})"
+        case "date":
+            return f"({col.sql} {op} {params.add(sql_datetime(value, col.name))})"
+        case "level":
+            rank = {lv: i for i, lv in enumerate(LEVELS)}
+            bound = rank.get(value.upper())
+            if bound is None:
+                raise QueryError(
+                    f"log.level: {value!r} is not a level; use one of {', '.join(LEVELS)}"
+                )
+            keep = [
+                lv
+                for lv, r in rank.items()
+                if {"<": r < bound, "<=": r <= bound, ">": r > bound, ">=": r >= bound}[op]
+            ]
+            return f"list_contains({params.add(keep)}, {col.sql})"
+        case "object" | "list":
+            raise QueryError(
+                f"{col.name}: ranges apply to numbers, dates and strings; "
+                "pick a field of one of those kinds"
+            )
+        case "unknown":
+            try:
+                number = float(value)
+            except ValueError:
+                return f"({col.sql} {op} {params.add(value)})"
+            return f"(TRY_CAST({col.sql} AS DOUBLE) {op} {params.add(number)})"
+        case _:
+            return f"({col.sql} {op} {params.add(value)})"
