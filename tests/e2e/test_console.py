@@ -206,7 +206,7 @@ def _assigned(tag: str, n: int, *, user: str, seconds_ago: float) -> dict[str, A
         "order.id": f"ORD-{tag}-{n}",
         "order.operator": "petrov",
         "message": f"order ORD-{tag}-{n} assigned to petrov",
-        "labels": {"tag": tag},
+        "host.name": tag,
     }
 
 
@@ -218,7 +218,7 @@ def _error(tag: str, *, system: str, seconds_ago: float, level: str = "ERROR") -
         "service.name": system,
         "error.type": "DbError",
         "error.message": f"connection lost {tag}",
-        "labels": {"tag": tag},
+        "host.name": tag,
     }
 
 
@@ -354,9 +354,9 @@ def test_histogram_draws_bars_coloured_by_level(signed_in: ConsolePage, tag: str
         + [_error(tag, system="mes", seconds_ago=200)]
         + [_error(tag, system="mes", seconds_ago=400, level="FATAL")]
     )
-    signed_in.server.wait_searchable(f"labels.tag:{tag}", 6)
+    signed_in.server.wait_searchable(f"host.name:{tag}", 6)
 
-    signed_in.open(f"labels.tag:{tag}")
+    signed_in.open(f"host.name:{tag}")
     signed_in.wait_total(6)
 
     bars = page.locator("#histogram rect.bar")
@@ -438,16 +438,16 @@ def test_screenshot_of_a_busy_console(signed_in: ConsolePage, tag: str) -> None:
                     "warning.condition": "slow order list",
                     "warning.threshold": 500.0,
                     "warning.value": 812.0,
-                    "labels": {"tag": tag},
+                    "host.name": tag,
                 }
             )
         else:
             events.append(_assigned(tag, n, user=users[n % 5], seconds_ago=seconds_ago))
     signed_in.server.ingest(events)
-    signed_in.server.wait_searchable(f"labels.tag:{tag}", len(events))
+    signed_in.server.wait_searchable(f"host.name:{tag}", len(events))
 
     page = signed_in.page
-    signed_in.open(f"labels.tag:{tag}")
+    signed_in.open(f"host.name:{tag}")
     signed_in.wait_total(len(events))
     page.locator("#histogram rect.bar").first.wait_for()
     page.locator("#rows .event-row .expand").nth(1).click()

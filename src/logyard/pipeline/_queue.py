@@ -205,10 +205,17 @@ class WriteAheadQueue:
         return max(0, self._durable_end - position)
 
     def close(self) -> None:
-        """Stop accepting appends and close the file."""
+        """Stop accepting appends and close the file (idempotent)."""
         with self._cond:
             self._closed = True
             self._fh.close()
+            self._cond.notify_all()
+
+    def __enter__(self) -> WriteAheadQueue:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def _repair_tail(self) -> None:
         """Cut a torn last record (a crash mid-write): it was never acknowledged."""

@@ -8,7 +8,8 @@ Field names are the event's JSON names (``@timestamp``, ``service.name``, ``orde
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -72,7 +73,7 @@ class DateHistogram:
 
     field: str = "@timestamp"
     interval: str = "1m"
-    aggs: dict[str, Aggregation] = field(default_factory=dict)
+    aggs: dict[str, Aggregation] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class Terms:
 
     field: str
     size: int = 10
-    aggs: dict[str, Aggregation] = field(default_factory=dict)
+    aggs: dict[str, Aggregation] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

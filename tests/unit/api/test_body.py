@@ -1,0 +1,58 @@
+"""Request bodies split into one payload per event; a body that cannot be split says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from logyard.api._body import split_events
+from logyard.api._time import parse_time
+from logyard.errors import DecodeError, QueryError
+
+
+def test_array_splits_into_raw_items() -> None:
+    """A JSON array gives each element's raw bytes, unparsed."""
+    assert split_events(b' [{"a": 1}, 2, "x"] ') == [b'{"a": 1}', b"2", b'"x"']
+
+
+def test_ndjson_splits_by_line_and_keeps_bad_lines_separate() -> None:
+    """NDJSON: a broken line is its own item, so good lines survive."""
+    body = b'{"a": 1}\n{broken\r\n\n{"b": 2}\n'
+    assert split_events(body) == [b'{"a": 1}', b"{broken", b'{"b": 2}']
+
+
+def test_pretty_printed_object_is_one_item() -> None:
+    """One object over several lines is one event, not several lines."""
+    body = b'{\n  "a": 1,\n  "b": 2\n}\n'
+    assert split_events(body) == [body.strip()]
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n "])
+def test_empty_body_is_refused(body: bytes) -> None:
+    """An empty body is a client error with a hint."""
+    with pytest.raises(DecodeError, match="empty"):
+        split_events(body)
+
+
+def test_broken_array_is_refused_with_reason() -> None:
+    """A syntactically broken array cannot be split: invalid_json, suggesting NDJSON."""
+    with pytest.raises(DecodeError, match="NDJSON") as info:
+        split_events(b'[{"a": 1}, {"b": ]')
+    assert info.value.code == "invalid_json"
+
+
+def test_scalar_body_is_one_item() -> None:
+    """A bare scalar is passed on as one item (the codec then refuses it by name)."""
+    assert split_events(b"42") == [b"42"]
+
+
+def test_time_parameters() -> None:
+    """RFC 3339, epoch ms and now-15m are read; garbage names the parameter."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    assert parse_time("now-15m", "from", now=now) == now - timedelta(minutes=15)
+    assert parse_time("2026-11-26T15:00:00+03:00", "from") == now
+    assert parse_time("1764158400000", "from") == now
+    assert parse_time(None, "from") is None
+    with pytest.raises(QueryError, match="^to: cannot read"):
+        parse_time("yesterday", "to")
