@@ -92,4 +92,3 @@ class EventEncoder:
                 path="$.service.name",
             )
         return raw
-

@@ -105,7 +105,9 @@ class HttpTransport:
                 answer = _ANSWER.decode(data)
             except msgspec.DecodeError:
                 return  # 200 means durable; an unreadable body cannot change that
-            refused = {i.index: i.code or "rejected" for i in answer.items if i.status != "accepted"}
+            refused = {
+                i.index: i.code or "rejected" for i in answer.items if i.status != "accepted"
+            }
             if refused:
                 raise RejectedError(
                     f"{self.url}: the server refused {len(refused)} of {len(batch)} events",

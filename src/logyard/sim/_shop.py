@@ -14,6 +14,7 @@ __all__ = [
     "landing_urls",
     "page_urls",
     "referrers",
+    "route_for",
 ]
 
 SITE = "https://shop.print3d.example"
@@ -68,6 +69,22 @@ def page_urls(rng: random.Random) -> list[str]:
     urls += [f"{SITE}/search?q={q}" for q in _QUERIES]
     rng.shuffle(urls)
     return urls
+
+
+def route_for(url: str) -> str:
+    """The shop-api route the page calls to render (``/product/x`` → ``/api/products/{sku}``)."""
+    path = url.removeprefix(SITE)
+    if path.startswith("/product/"):
+        return "/api/products/{sku}"
+    if path.startswith("/catalog"):
+        return "/api/products"
+    if path.startswith("/search"):
+        return "/api/search"
+    if path.startswith(("/cart", "/checkout")):
+        return "/api/cart"
+    if path.startswith("/account"):
+        return "/api/orders"
+    return "/api/content/{slug}"
 
 
 def landing_urls(rng: random.Random) -> list[str]:

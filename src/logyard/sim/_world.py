@@ -16,7 +16,7 @@ from typing import TypeVar
 from logyard.catalog import Event, System
 from logyard.sim._cards import card_number, card_text
 from logyard.sim._people import Person, make_person, make_staff
-from logyard.sim._shop import client_ips, landing_urls, page_urls, referrers
+from logyard.sim._shop import client_ips, landing_urls, page_urls, referrers, route_for
 
 __all__ = ["TABLE_BITS", "Emit", "Story", "World", "lognormal_table"]
 
@@ -75,7 +75,7 @@ class World:
         self.ips = client_ips(rng, _TABLE_SIZE)
         self.bot_ips = [f"66.249.{rng.randrange(64, 96)}.{rng.randrange(1, 255)}" for _ in range(8)]
         self.office_ips = [f"10.20.{rng.randrange(1, 8)}.{rng.randrange(2, 250)}" for _ in range(64)]
-        self.pages = page_urls(rng)
+        self.pages = [(url, route_for(url)) for url in page_urls(rng)]
         self.landings = landing_urls(rng)
         self.referrers = referrers()
         self.cards = [card_number(rng) for _ in range(256)]

@@ -7,8 +7,8 @@ Field names are the event's JSON names (``@timestamp``, ``service.name``, ``orde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal

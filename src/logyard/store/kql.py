@@ -157,9 +157,7 @@ class _Parser:
     # -- errors and low-level scanning ---------------------------------------------------------
     def _fail(self, what: str, hint: str, position: int | None = None) -> KQLSyntaxError:
         at = self.pos if position is None else position
-        return KQLSyntaxError(
-            f"KQL: {what} at column {at}; {hint}", position=at, query=self.text
-        )
+        return KQLSyntaxError(f"KQL: {what} at column {at}; {hint}", position=at, query=self.text)
 
     def _skip_ws(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in _WS:
@@ -434,9 +432,7 @@ class _Parser:
         at = self.pos
         rest = self.text[at + 1 :]
         if not rest:
-            raise self._fail(
-                "a backslash ends the query", "escape a literal backslash as \\\\", at
-            )
+            raise self._fail("a backslash ends the query", "escape a literal backslash as \\\\", at)
         if rest[0] in _SPECIAL:
             self.pos += 2
             return rest[0]
@@ -448,9 +444,7 @@ class _Parser:
             if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
                 self.pos += 6
                 return chr(int(digits, 16))
-            raise self._fail(
-                "\\u must be followed by four hex digits", "write it like \\u00e9", at
-            )
+            raise self._fail("\\u must be followed by four hex digits", "write it like \\u00e9", at)
         for kw in _KEYWORDS:
             if rest[: len(kw)].lower() == kw:
                 self.pos += 1 + len(kw)

@@ -7,14 +7,14 @@ import {
   describe, fromLocalInput, pickInterval, readHash, resolve, toLocalInput, writeHash,
 } from "./timerange.js";
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 50;
 const TAIL_EVERY_MS = 1000;
 const EXAMPLES = [
-  ["log.level:ERROR", "every error"],
-  ["service.name:crm and event.action:error", "errors of one system"],
-  ["user.name:ivano*", "a user, with a wildcard"],
-  ["event.action:order.assigned and not user.name:petrov", "and / not"],
-  ['"connection lost"', "a phrase anywhere"],
+  ["log.level:(ERROR or FATAL)", "errors and failures"],
+  ["service.name:crm and event.action:error", "the errors of one system"],
+  ["http.duration_ms >= 500", "slow API requests"],
+  ["user.name:ivano* and not event.action:page.viewed", "wildcards and not"],
+  ['message:"connection lost"', "a phrase"],
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -25,7 +25,7 @@ function el(name, attrs = {}, text) {
 function niceMax(max) {
   if (max <= 1) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= max) return step * magnitude;
+  for (const step of [1, 2, 4, 6, 8, 10]) if (step * magnitude >= max) return step * magnitude;
   return 10 * magnitude;
 }
 
@@ -75,11 +75,12 @@ export function renderHistogram(host, { buckets, from, to, intervalMs, onSelect 
   svg.append(el("title", {}, label));
 
   // Horizontal grid and y labels.
-  for (const value of [0, yMax / 2, yMax]) {
+  const yTicks = yMax % 2 === 0 ? [0, yMax / 2, yMax] : [0, yMax];
+  for (const value of yTicks) {
     const gy = MARGIN.top + plotH - y(value);
     svg.append(el("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: gy, y2: gy, class: "grid" }));
-    const text = Number.isInteger(value) ? value.toLocaleString() : value.toFixed(1);
-    svg.append(el("text", { x: MARGIN.left - 6, y: gy + 4, class: "axis-label", "text-anchor": "end" }, text));
+    svg.append(el("text", { x: MARGIN.left - 6, y: gy + 4, class: "axis-label", "text-anchor": "end" },
+      value.toLocaleString()));
   }
 
   // X ticks: about one every 130 px, aligned to whole intervals.

@@ -130,7 +130,7 @@ def column(field: str, params: Params) -> Column:
         case "number":
             sql = f"TRY_CAST(json_extract_string(doc, {path}) AS DOUBLE)"
         case "date":
-            sql = f"TRY_CAST(json_extract_string(doc, {path}) AS TIMESTAMPTZ)::TIMESTAMP"
+            sql = f"TRY_CAST(json_extract_string(doc, {path}) AS TIMESTAMP)"
         case "object" | "list":
             sql = f"json_extract(doc, {path})"
         case _:

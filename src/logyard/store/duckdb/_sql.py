@@ -20,7 +20,7 @@ _ESC = "ESCAPE '\\'"
 
 
 def like_pattern(pattern: str) -> str:
-    """A KQL wildcard pattern (``*`` wildcard, ``\\*`` literal) as a LIKE pattern escaped by ``\\``."""
+    """KQL wildcard pattern (``*`` wildcard, ``\\*`` literal) → LIKE pattern escaped by ``\\``."""
     out: list[str] = []
     i = 0
     while i < len(pattern):
@@ -55,7 +55,8 @@ def compile_where(node: kql.Node, params: Params) -> str:
             return f"(NOT coalesce({compile_where(operand, params)}, FALSE))"
         case kql.FreeText(text, kind):
             if kind == "wildcard":
-                return f"(search_text LIKE {params.add('%' + like_pattern(text.lower()) + '%')} {_ESC})"
+                pattern = params.add("%" + like_pattern(text.lower()) + "%")
+                return f"(search_text LIKE {pattern} {_ESC})"
             return f"contains(search_text, {params.add(text.lower())})"
         case kql.Exists(field):
             return _exists(field, params)
@@ -137,7 +138,7 @@ def _range(col: Column, op: str, value: str, params: Params) -> str:
         case "date":
             return f"({col.sql} {op} {params.add(sql_datetime(value, col.name))})"
         case "level":
-            rank = {lv: i for i, lv in enumerate(LEVELS)}
+            rank: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
             bound = rank.get(value.upper())
             if bound is None:
                 raise QueryError(

@@ -114,9 +114,7 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, pa.Table], int]:
         doc = raw.decode()
         cols["doc"].append(doc)
         cols["search_text"].append(search_text(_DECODE.decode(raw)))
-    tables = {
-        system: pa.table(cols, schema=EVENT_SCHEMA) for system, cols in columns.items()
-    }
+    tables = {system: pa.table(cols, schema=EVENT_SCHEMA) for system, cols in columns.items()}
     return tables, repeats
 
 

@@ -1,0 +1,304 @@
+"""The embedded store: DuckDB, one file (or memory), one writer and many readers.
+
+Threads share one database handle; every call takes its own ``cursor()`` (a connection of
+its own to the same database, a few microseconds to make), so readers never wait for each
+other and see committed data only. Writes are serialized by a lock: the duplicate check
+(an anti-join against the batch's time range) must not race another writer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import msgspec
+
+from logyard.catalog import SYSTEMS
+from logyard.errors import LogyardError, QueryError, StoreError
+from logyard.store import kql
+from logyard.store._dates import to_epoch_ms
+from logyard.store._model import (
+    AggregateRequest,
+    AggregateResult,
+    DeadLetter,
+    SearchRequest,
+    SearchResult,
+    WriteBatch,
+    WriteResult,
+)
+from logyard.store.duckdb._aggregate import Scope, aggregate
+from logyard.store.duckdb._schema import Params, column, create_schema, table_name
+from logyard.store.duckdb._sql import compile_where, sql_datetime
+from logyard.store.duckdb._write import dead_letter_table, event_tables
+
+__all__ = ["MAX_PAGE_SIZE", "DuckDBStore"]
+
+MAX_PAGE_SIZE = 10_000
+_DECODE = msgspec.json.Decoder()
+
+
+class DuckDBStore:
+    """A :class:`~logyard.store.Store` in a DuckDB file (``path``) or in memory (``None``)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        where = str(path) if path is not None else ":memory:"
+        try:
+            self._db = duckdb.connect(where)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"duckdb store {where}: cannot open ({exc}); check that the directory exists, "
+                "is writable and that no other process has the file open"
+            ) from exc
+        self._write_lock = threading.Lock()
+        self._closed = False
+        with self._cursor() as cur:
+            for statement in create_schema():
+                cur.execute(statement)
+
+    def __repr__(self) -> str:
+        return f"DuckDBStore(path={self.path!r})"
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._closed:
+            raise StoreError("duckdb store: closed; open a new DuckDBStore")
+        cur = self._db.cursor()
+        try:
+            yield cur
+        except LogyardError:
+            raise
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"duckdb store: {exc}; check the request and the store's health"
+            ) from exc
+        finally:
+            cur.close()
+
+    # -- writing ------------------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> WriteResult:
+        """Append new events, dead letters and the checkpoint in one transaction."""
+        tables, _ = event_tables(batch.events)
+        letters = dead_letter_table(batch.dead_letters) if batch.dead_letters else None
+        stored = 0
+        dead = 0
+        with self._write_lock, self._cursor() as cur:
+            cur.begin()
+            try:
+                for system, arrow in tables.items():
+                    table = table_name(system)
+                    cur.register("batch_rows", arrow)
+                    try:
+                        row = cur.execute(
+                            f"INSERT INTO {table} SELECT b.* FROM batch_rows b WHERE NOT EXISTS "
+                            f"(SELECT 1 FROM {table} t WHERE t.ts BETWEEN $lo AND $hi "
+                            "AND t.event_id = b.event_id)",
+                            {"lo": _min(arrow, "ts"), "hi": _max(arrow, "ts")},
+                        ).fetchone()
+                    finally:
+                        cur.unregister("batch_rows")
+                    stored += int(row[0]) if row else 0
+                if letters is not None:
+                    cur.register("batch_letters", letters)
+                    try:
+                        row = cur.execute(
+                            "INSERT INTO dead_letters SELECT b.* FROM batch_letters b "
+                            "WHERE b.id NOT IN (SELECT id FROM dead_letters)"
+                        ).fetchone()
+                    finally:
+                        cur.unregister("batch_letters")
+                    dead = int(row[0]) if row else 0
+                if batch.checkpoint is not None:
+                    name, position = batch.checkpoint
+                    cur.execute(
+                        "INSERT INTO checkpoints VALUES ($name, $position) "
+                        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                        {"name": name, "position": position},
+                    )
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+        return WriteResult(stored=stored, duplicates=len(batch.events) - stored, dead_letters=dead)
+
+    def read_checkpoint(self, name: str) -> int | None:
+        """The last position stored for input ``name``."""
+        with self._cursor() as cur:
+            row = cur.execute(
+                "SELECT position FROM checkpoints WHERE name = $name", {"name": name}
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    # -- reading ------------------------------------------------------------------------------
+    def _source(self, systems: tuple[str, ...] | None) -> str:
+        if systems is None:
+            return "logs"
+        unknown = [s for s in systems if s not in SYSTEMS]
+        if unknown:
+            raise QueryError(
+                f"systems: unknown system {unknown[0]!r}; use any of {', '.join(SYSTEMS)}"
+            )
+        names = sorted({table_name(s) for s in systems})
+        if not names:
+            return "(SELECT * FROM logs WHERE FALSE) AS e"
+        if len(names) == 1:
+            return names[0]
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {n}" for n in names) + ") AS e"
+
+    @staticmethod
+    def _filter(
+        node: kql.Node, time_from: datetime | None, time_to: datetime | None
+    ) -> Callable[[Params], str]:
+        def where(params: Params) -> str:
+            parts = [compile_where(node, params)]
+            if time_from is not None:
+                parts.append(f"ts >= {params.add(sql_datetime(time_from, 'from'))}")
+            if time_to is not None:
+                parts.append(f"ts < {params.add(sql_datetime(time_to, 'to'))}")
+            return " AND ".join(parts)
+
+        return where
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of matching events, sorted, and the exact total."""
+        if not 0 <= request.size <= MAX_PAGE_SIZE:
+            raise QueryError(
+                f"size: {request.size} is out of range; ask for 0 to {MAX_PAGE_SIZE} hits "
+                "and page with search_after"
+            )
+        node = kql.parse(request.query)
+        source = self._source(request.systems)
+        where = self._filter(node, request.time_from, request.time_to)
+        sorts = request.sort or (SearchRequest().sort)
+        params = Params()
+        keys: list[tuple[str, str, bool]] = []
+        for i, s in enumerate(sorts):
+            col = column(s.field, params)
+            if col.kind in ("object", "list"):
+                raise QueryError(
+                    f"sort.{i}.field: {s.field} is an {col.kind}; sort by a number, date "
+                    "or string field"
+                )
+            keys.append((col.sql, s.order, col.kind == "date"))
+        tie_order = sorts[0].order
+        keys.append(("event_id", tie_order, False))
+        conditions = [where(params)]
+        if request.search_after is not None:
+            conditions.append(self._after(keys, request.search_after, params))
+        order = ", ".join(f"s{i} {o.upper()} NULLS LAST" for i, (_, o, _) in enumerate(keys))
+        select = ", ".join(f"{sql} AS s{i}" for i, (sql, _, _) in enumerate(keys))
+        sql = (
+            f"SELECT doc, {select} FROM {source} WHERE {' AND '.join(conditions)} "
+            f"ORDER BY {order} LIMIT {params.add(request.size + 1)}"
+        )
+        with self._cursor() as cur:
+            rows = cur.execute(sql, params.values).fetchall()
+            count_params = Params()
+            total_row = cur.execute(
+                f"SELECT count(*) FROM {source} WHERE {where(count_params)}",
+                count_params.values,
+            ).fetchone()
+        total = int(total_row[0]) if total_row else 0
+        page = rows[: request.size]
+        hits = [_DECODE.decode(r[0]) for r in page]
+        nxt = None
+        if len(rows) > request.size and page:
+            nxt = tuple(
+                to_epoch_ms(v) if is_date and v is not None else v
+                for v, (_, _, is_date) in zip(page[-1][1:], keys, strict=True)
+            )
+        return SearchResult(total=total, hits=hits, next=nxt)
+
+    @staticmethod
+    def _after(keys: list[tuple[str, str, bool]], values: tuple[Any, ...], params: Params) -> str:
+        """Rows strictly after ``values`` in the order of ``keys`` (nulls last)."""
+        if len(values) != len(keys):
+            raise QueryError(
+                f"search_after: expected {len(keys)} values, got {len(values)}; "
+                "pass the `next` of the previous page unchanged"
+            )
+        bound = [
+            sql_datetime(v, f"search_after.{i}") if is_date and v is not None else v
+            for i, (v, (_, _, is_date)) in enumerate(zip(values, keys, strict=True))
+        ]
+
+        def after(i: int) -> str:
+            sql, order, _ = keys[i]
+            value = bound[i]
+            if value is None:
+                beyond, same = "FALSE", f"{sql} IS NULL"
+            else:
+                p = params.add(value)
+                op = "<" if order == "desc" else ">"
+                beyond, same = f"({sql} {op} {p} OR {sql} IS NULL)", f"{sql} = {p}"
+            if i == len(keys) - 1:
+                return beyond
+            return f"({beyond} OR ({same} AND {after(i + 1)}))"
+
+        return after(0)
+
+    def aggregate(self, request: AggregateRequest) -> AggregateResult:
+        """Aggregations over the matching events."""
+        node = kql.parse(request.query)
+        scope = Scope(
+            source=self._source(request.systems),
+            where=self._filter(node, request.time_from, request.time_to),
+            time_from=request.time_from,
+            time_to=request.time_to,
+        )
+        with self._cursor() as cur:
+            total, results = aggregate(cur, scope, request.aggs)
+        return AggregateResult(total=total, aggregations=results)
+
+    def dead_letters(
+        self, *, limit: int = 100, reason_code: str | None = None, since: datetime | None = None
+    ) -> list[DeadLetter]:
+        """Dead letters, newest first."""
+        params = Params()
+        conditions = ["TRUE"]
+        if reason_code is not None:
+            conditions.append(f"reason_code = {params.add(reason_code)}")
+        if since is not None:
+            conditions.append(f"received_at >= {params.add(sql_datetime(since, 'since'))}")
+        sql = (
+            "SELECT id, received_at, source, reason_code, reason, raw, path, step, component, "
+            f"service, action FROM dead_letters WHERE {' AND '.join(conditions)} "
+            f"ORDER BY received_at DESC, id DESC LIMIT {params.add(max(limit, 0))}"
+        )
+        with self._cursor() as cur:
+            rows = cur.execute(sql, params.values).fetchall()
+        return [
+            DeadLetter(r[0], r[1].replace(tzinfo=UTC), r[2], r[3], r[4], bytes(r[5]), *r[6:])
+            for r in rows
+        ]
+
+    def count(self, system: str | None = None) -> int:
+        """Stored events of ``system``, or of all systems."""
+        source = self._source(None if system is None else (system,))
+        with self._cursor() as cur:
+            row = cur.execute(f"SELECT count(*) FROM {source}").fetchone()
+        return int(row[0]) if row else 0
+
+    def health_check(self) -> None:
+        """Raise :class:`StoreError` unless the database answers."""
+        with self._cursor() as cur:
+            cur.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close the database; later calls raise :class:`StoreError`."""
+        if not self._closed:
+            self._closed = True
+            self._db.close()
+
+
+def _min(table: Any, name: str) -> Any:
+    return min(table.column(name).to_pylist())
+
+
+def _max(table: Any, name: str) -> Any:
+    return max(table.column(name).to_pylist())

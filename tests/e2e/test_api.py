@@ -1,0 +1,166 @@
+"""The HTTP API end to end: ingest → queue → processor → DuckDB → search, with bad input."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from logyard.api import create_app
+
+TOKEN = "api-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(tmp_path / "data", admin_token=TOKEN)
+    with TestClient(app) as c:
+        yield c
+
+
+def event(**over: Any) -> dict[str, Any]:
+    doc = {
+        "@timestamp": (datetime.now(UTC) - timedelta(seconds=5)).isoformat(),
+        "event.action": "order.assigned",
+        "service.name": "mes",
+        "user.name": "ivanova",
+        "order.id": "ORD-1",
+        "order.operator": "petrov",
+    }
+    doc.update(over)
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def wait_for(client: TestClient, query: str, n: int, timeout: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get("/api/v1/search", params={"q": query}, headers=AUTH).json()
+        if answer["total"] >= n or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
+
+
+def test_unauthenticated_calls_are_refused_with_problem_details(client: TestClient) -> None:
+    """Search without a token is 401 problem+json; health stays open."""
+    answer = client.get("/api/v1/search")
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/health").status_code == 200
+
+
+def test_ingested_event_is_searchable_as_sent(client: TestClient) -> None:
+    """A posted event comes back from search as the same ECS document (plus its id)."""
+    sent = event(**{"event.id": "e-1", "@timestamp": "2026-11-26T10:00:00.250Z"})
+    answer = client.post("/api/v1/events", json=[sent], headers=AUTH).json()
+    assert answer == {
+        "accepted": 1,
+        "rejected": 0,
+        "errors": False,
+        "items": [{"index": 0, "status": "accepted", "id": "e-1"}],
+    }
+    hits = wait_for(client, "order.id:ORD-1", 1)["hits"]
+    assert hits == [{**sent, "@timestamp": "2026-11-26T10:00:00.250000Z"}]
+
+
+def test_one_bad_event_never_sinks_the_request(client: TestClient) -> None:
+    """Every kind of bad item is rejected by name; the good ones in the same body are stored."""
+    body = b"\n".join(
+        [
+            json.dumps(event(**{"order.id": "GOOD-1"})).encode(),
+            b"this is not json",
+            b"42",
+            json.dumps(event(**{"event.action": "order.teleported"})).encode(),
+            json.dumps(event(**{"order.id": 7})).encode(),
+            json.dumps(event(**{"order.operator": None})).encode(),
+            json.dumps(event(**{"message": "x" * (10 << 20)})).encode(),
+            b'{"event.action": "order.assigned", "message": "\xff\xfe"}',
+            b"[" * 10_000 + b"]" * 10_000,
+            json.dumps(event(**{"@timestamp": "2099-01-01T00:00:00Z"})).encode(),
+            json.dumps(event(**{"@timestamp": "2026-11-26T10:00:00"})).encode(),
+            json.dumps(event(**{"order.id": "GOOD-2"})).encode()[:-1] + b', "order.id": "GOOD-2"}',
+        ]
+    )
+    answer = client.post(
+        "/api/v1/events", content=body, headers={**AUTH, "Content-Type": "application/x-ndjson"}
+    ).json()
+    codes = [item.get("code", item["status"]) for item in answer["items"]]
+    assert codes == [
+        "accepted",
+        "invalid_json",
+        "not_an_object",
+        "unknown_event",
+        "invalid_field",
+        "invalid_field",
+        "too_large",
+        "invalid_utf8",
+        "too_deep",
+        "future_timestamp",
+        "invalid_field",
+        "accepted",
+    ]
+    assert answer["items"][4]["path"] == "$.order.id"
+    assert "order.operator" in answer["items"][5]["reason"]
+    assert wait_for(client, "order.id:GOOD*", 2)["total"] == 2
+    letters = client.get("/api/v1/dlq", params={"limit": 100}, headers=AUTH).json()
+    assert len(letters["dead_letters"]) == 10
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"), [(b"", "empty_body"), (b'[{"a": 1}, {"b": ]', "invalid_json")]
+)
+def test_bodies_that_cannot_be_split_are_400(client: TestClient, body: bytes, code: str) -> None:
+    """An empty body or a broken JSON array is a 400 problem naming what is wrong."""
+    answer = client.post("/api/v1/events", content=body, headers=AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["code"] == code
+
+
+def test_resent_event_is_stored_once(client: TestClient) -> None:
+    """Posting the same event id twice (a producer retry) stores it once."""
+    sent = event(**{"event.id": "dup-1", "order.id": "DUP"})
+    client.post("/api/v1/events", json=[sent], headers=AUTH)
+    client.post("/api/v1/events", json=[sent], headers=AUTH)
+    wait_for(client, "order.id:DUP", 2, timeout=2)
+    assert wait_for(client, "order.id:DUP", 1)["total"] == 1
+
+
+def test_kql_syntax_error_says_where(client: TestClient) -> None:
+    """A broken query is a 400 whose detail and position point at the problem."""
+    answer = client.get("/api/v1/search", params={"q": "service.name:"}, headers=AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["position"] == 13
+
+
+def test_aggregate_counts_by_level(client: TestClient) -> None:
+    """Terms aggregation over log.level counts what was stored."""
+    client.post(
+        "/api/v1/events",
+        json=[event(), event(**{"log.level": "warning"}), event(**{"log.level": "WARN"})],
+        headers=AUTH,
+    )
+    wait_for(client, "", 3)
+    answer = client.post(
+        "/api/v1/aggregate",
+        json={"aggs": {"levels": {"terms": {"field": "log.level"}}}},
+        headers=AUTH,
+    ).json()
+    buckets = {b["key"]: b["doc_count"] for b in answer["aggregations"]["levels"]["buckets"]}
+    assert buckets == {"WARN": 2, "INFO": 1}
+
+
+def test_metrics_count_received_and_rejected(client: TestClient) -> None:
+    """/metrics exposes received, stored and rejected counters by system and reason."""
+    client.post("/api/v1/events", content=b'{"x": 1}\n' + json.dumps(event()).encode(), headers=AUTH)
+    wait_for(client, "", 1)
+    text = client.get("/metrics").text
+    assert 'logyard_events_received_total{system="mes"} 1.0' in text
+    assert 'logyard_events_rejected_total{reason="missing_field"} 1.0' in text
+    assert 'logyard_events_stored_total{system="mes"} 1.0' in text
