@@ -326,6 +326,7 @@ def test_expanding_a_row_shows_the_event_json(signed_in: ConsolePage, tag: str) 
 
     signed_in.open(f"host.name:{tag}")
     signed_in.wait_total(1)
+    expect(_visible_rows(page).locator(".col-level")).to_have_text(["ERROR"])
     toggle = page.get_by_role("button", name=re.compile("^Show details of error"))
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()

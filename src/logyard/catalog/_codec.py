@@ -60,9 +60,19 @@ _PREFIXES: frozenset[str] = frozenset(
 )
 
 
+_DEFAULT_LEVEL: dict[type[Event], str] = {spec.cls: spec.level for spec in CATALOG.values()}
+
+
 def encode_event(event: Event) -> bytes:
-    """The event's JSON document (flat ECS-style keys)."""
-    return _ENCODER.encode(event)
+    """The event's JSON document (flat ECS-style keys), ``log.level`` always present.
+
+    The structs omit defaults to keep documents small; the level is the one default a
+    reader must never have to look up, so it is written back when msgspec left it out.
+    """
+    raw = _ENCODER.encode(event)
+    if event.level == _DEFAULT_LEVEL[type(event)]:
+        return b'{"log.level":"' + event.level.encode() + b'",' + raw[1:]
+    return raw
 
 
 def new_event_id(ts_ns: int | None = None) -> str:
@@ -104,7 +114,7 @@ class EventCodec:
         """One event from JSON bytes, validated and normalized; raises :class:`EventError`."""
         try:
             event = cast(Event, _FAST.decode(raw))
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
             return self._slow(raw)
         except RecursionError as exc:
             raise DecodeError(

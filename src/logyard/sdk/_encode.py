@@ -19,17 +19,23 @@ from logyard.errors import InvalidEventError
 
 __all__ = ["EventEncoder", "uuid7"]
 
-_MS48 = 0xFFFF_FFFF_FFFF
 _RAND_B = 0x3FFF_FFFF_FFFF_FFFF
-_VERSION_VARIANT = (0x7 << 76) | (0b10 << 62)
+_VARIANT = 0x8000_0000_0000_0000
 
 
-def uuid7(ms: int) -> str:
-    """A UUIDv7 (RFC 9562) for Unix time ``ms``: 48-bit ms, version 7, 74 random bits."""
+def _uuid7_prefix(ms: int) -> str:
+    h = f"{ms & 0xFFFF_FFFF_FFFF:012x}"
+    return f"{h[:8]}-{h[8:]}-7"
+
+
+def uuid7(ms: int, prefix: str | None = None) -> str:
+    """A UUIDv7 (RFC 9562) for Unix time ``ms``: 48-bit ms, version 7, 74 random bits.
+
+    ``prefix`` is ``_uuid7_prefix(ms)``, cached by callers that make many ids per ms.
+    """
     rnd = getrandbits(74)
-    value = (ms & _MS48) << 80 | _VERSION_VARIANT | (rnd >> 62) << 64 | (rnd & _RAND_B)
-    h = f"{value:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    tail = f"{rnd & _RAND_B | _VARIANT:016x}"
+    return f"{prefix or _uuid7_prefix(ms)}{rnd >> 62:03x}-{tail[:4]}-{tail[4:]}"
 
 
 class EventEncoder:
@@ -45,24 +51,24 @@ class EventEncoder:
         }
         self._codec = EventCodec()
         self._encoder = msgspec.json.Encoder()
-        self._second = -1
-        self._second_dt = datetime.fromtimestamp(0, UTC)
+        # (ms, its datetime, its uuid7 prefix): one tuple, so threads read it whole.
+        self._clock: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
 
     def finish(self, event: Event) -> None:
         """Fill the envelope: timestamp (from the captured ``time_ns``), id, version, host."""
         ts_ns: object = event.timestamp
         if isinstance(ts_ns, int):
             ms = ts_ns // 1_000_000
-            second, milli = divmod(ms, 1000)
-            if second != self._second:
-                self._second_dt = datetime.fromtimestamp(second, UTC)
-                self._second = second
-            event.timestamp = self._second_dt.replace(microsecond=milli * 1000)
-        else:
+            clock = self._clock
+            if clock[0] != ms:
+                dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
+                clock = self._clock = (ms, dt, _uuid7_prefix(ms))
+            event.timestamp = clock[1]
+            if not event.event_id:
+                event.event_id = uuid7(ms, clock[2])
+        elif not event.event_id:
             assert isinstance(ts_ns, datetime)
-            ms = int(ts_ns.timestamp() * 1000)
-        if not event.event_id:
-            event.event_id = uuid7(ms)
+            event.event_id = uuid7(int(ts_ns.timestamp() * 1000))
         if event.service_version is None:
             event.service_version = self.version
         if event.host is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from logyard.catalog import ApiRequest, ErrorEvent, System
+from datetime import UTC, datetime
+
+from logyard.catalog import ApiRequest, ErrorEvent, Event, System
 from logyard.sim._texts import stack_trace
-from logyard.sim._world import API_MS, Emit, World
+from logyard.sim._world import API_MS, HOSTS, TABLE_BITS, World
 
 __all__ = ["api_call", "error_event"]
 
@@ -21,6 +23,7 @@ _5XX_ERRORS = {
     503: ("ServiceUnavailableError", "database connection pool exhausted (size 20)"),
     504: ("TimeoutError", "upstream did not answer within 10000 ms"),
 }
+_fromts = datetime.fromtimestamp
 _FAIL = 0.008  # share of 5xx in normal operation
 _CLIENT = 0.03  # share of 4xx
 _DEGRADED_FAIL = 0.6  # share of 5xx while the service is in an incident
@@ -55,16 +58,25 @@ def api_call(
     user: str | None = None,
     ip: str | None = None,
     ok: int = 200,
-) -> Emit:
-    """``api.request`` events for one call; a 5xx or timeout is retried (up to 2 retries).
+    work_ms: float = 0.0,
+) -> list[tuple[int, Event]]:
+    """``api.request`` events of one call; a 5xx or timeout is retried (up to 2 retries).
 
-    Returns the clock after the last attempt. A 5xx is logged with its ERROR half the time.
+    Usually one event; a 5xx is logged with its ERROR half the time, then retried.
+    ``work_ms`` is server work the first attempt includes (a calculation). The caller
+    yields the list and takes its clock from the last item.
     """
     rnd = w.rnd
+    bits = w.bits
+    hosts = HOSTS[system]
     attempt = 0
     fail = _DEGRADED_FAIL if w.degraded(system, t) else _FAIL
+    out: list[tuple[int, Event]] = []
     while True:
-        latency = API_MS[w.bits(12)]
+        latency = API_MS[bits(TABLE_BITS)]
+        if work_ms:
+            latency = round(latency + work_ms, 1)
+            work_ms = 0.0
         r = rnd()
         if r < fail:
             status = _5XX[int(rnd() * 5)]
@@ -76,28 +88,30 @@ def api_call(
         else:
             status = ok
         t += int(latency) + 1
-        yield (
-            t,
-            ApiRequest(
-                timestamp=w.ts(t),
-                event_id=w.eid(t),
-                service=system,
-                host=w.host(system),
-                trace_id=trace,
-                span_id=w.span(),
-                user_name=user,
-                client_ip=ip,
-                method=method,
-                route=route,
-                status_code=status,
-                duration_ms=latency,
-                retry_attempt=attempt,
-            ),
+        out.append(
+            (
+                t,
+                ApiRequest(
+                    timestamp=_fromts(t / 1000, UTC),
+                    event_id=w.eid(t),
+                    service=system,
+                    host=hosts[bits(2)],
+                    trace_id=trace,
+                    span_id="%016x" % bits(64),  # noqa: UP031 - hot path
+                    user_name=user,
+                    client_ip=ip,
+                    method=method,
+                    route=route,
+                    status_code=status,
+                    duration_ms=latency,
+                    retry_attempt=attempt,
+                ),
+            )
         )
         if status < 500 or attempt == 2:
-            return t
+            return out
         if rnd() < 0.5:
             error_type, message = _5XX_ERRORS[status]
-            yield t, error_event(w, t, system, error_type, message, trace)
+            out.append((t, error_event(w, t, system, error_type, message, trace)))
         attempt += 1
         t += 100 * 2**attempt + int(rnd() * 100)

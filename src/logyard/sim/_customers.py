@@ -24,7 +24,7 @@ from logyard.sim._orders import order_change, order_changed, order_journey, orde
 from logyard.sim._people import Person
 from logyard.sim._shop import SITE
 from logyard.sim._texts import feedback_comment, payment_error
-from logyard.sim._world import THINK_MS, Emit, Story, World
+from logyard.sim._world import TABLE_BITS, THINK_MS, Emit, Story, World
 
 __all__ = ["SCORES", "feedback", "visit"]
 
@@ -38,36 +38,42 @@ def visit(w: World, t: int) -> Story:
     if w.rnd() < 0.04:
         yield from _crawl(w, t)
         return
-    rnd = w.rnd
-    ip = w.ips[w.bits(12)]
+    rnd, bits, ts, eid, span = w.rnd, w.bits, w.ts, w.eid, w.span
+    ip = w.ips[bits(12)]
     host = w.host(_SHOP)
     url = w.pick(w.landings)
     trace = w.trace()
     yield t, SiteEntered(
-        timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
-        span_id=w.span(), client_ip=ip, url=url, referrer=w.pick(w.referrers),
+        timestamp=ts(t), event_id=eid(t), service=_SHOP, host=host, trace_id=trace,
+        span_id=span(), client_ip=ip, url=url, referrer=w.pick(w.referrers),
     )  # fmt: skip
-    t = yield from api_call(w, t, "shop-api", "GET", "/api/products", trace=trace, ip=ip)
+    yield from (calls := api_call(w, t, "shop-api", "GET", "/api/products", trace=trace, ip=ip))
+    t = calls[-1][0]
     r = rnd()
     person: Person | None = w.customer() if r < 0.35 else None
     registers = 0.35 <= r < 0.43
     user: str | None = None
+    pool = w.pages
+    size = len(pool)
     pages = 1 + int(-4.0 * math.log(1.0 - rnd()))  # exponential tail, mean about 4.5
     for i in range(pages):
-        t += int(THINK_MS[w.bits(12)])
-        trace = w.trace()
-        target, route = w.pick(w.pages)
+        t += int(THINK_MS[bits(TABLE_BITS)])
+        trace = "%032x" % bits(128)  # noqa: UP031 - hot path
+        target, route = pool[int(rnd() * size)]
         if rnd() < 0.6:
             yield t, LinkClicked(
-                timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
-                span_id=w.span(), user_name=user, client_ip=ip, url=target, referrer=url,
+                timestamp=ts(t), event_id=eid(t), service=_SHOP, host=host, trace_id=trace,
+                span_id=span(), user_name=user, client_ip=ip, url=target, referrer=url,
             )  # fmt: skip
-            t += 150 + w.bits(8)
+            t += 150 + bits(8)
         yield t, PageViewed(
-            timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
-            span_id=w.span(), user_name=user, client_ip=ip, url=target, referrer=url,
+            timestamp=ts(t), event_id=eid(t), service=_SHOP, host=host, trace_id=trace,
+            span_id=span(), user_name=user, client_ip=ip, url=target, referrer=url,
         )  # fmt: skip
-        t = yield from api_call(w, t, "shop-api", "GET", route, trace=trace, user=user, ip=ip)
+        yield from (
+            calls := api_call(w, t, "shop-api", "GET", route, trace=trace, user=user, ip=ip)
+        )
+        t = calls[-1][0]
         url = target
         if i == 0 and person is not None:
             t = yield from _sign_in(w, t, person, ip, host)
@@ -97,7 +103,8 @@ def visit(w: World, t: int) -> Story:
 
 def _sign_in(w: World, t: int, person: Person, ip: str, host: str) -> Emit:
     trace = w.trace()
-    t = yield from api_call(w, t, "shop-api", "POST", "/api/auth/login", trace=trace, ip=ip)
+    yield from (calls := api_call(w, t, "shop-api", "POST", "/api/auth/login", trace=trace, ip=ip))
+    t = calls[-1][0]
     yield t, UserLoggedIn(
         timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
         span_id=w.span(), user_name=person.login, user_id=person.user_id, client_ip=ip,
@@ -107,7 +114,10 @@ def _sign_in(w: World, t: int, person: Person, ip: str, host: str) -> Emit:
 
 def _register(w: World, t: int, person: Person, ip: str, host: str) -> Emit:
     trace = w.trace()
-    t = yield from api_call(w, t, "shop-api", "POST", "/api/users", trace=trace, ip=ip, ok=201)
+    yield from (
+        calls := api_call(w, t, "shop-api", "POST", "/api/users", trace=trace, ip=ip, ok=201)
+    )
+    t = calls[-1][0]
     yield t, UserRegistered(
         timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
         span_id=w.span(), user_name=person.login, user_id=person.user_id, client_ip=ip,
@@ -131,9 +141,12 @@ def _order(w: World, t: int, person: Person, ip: str, host: str) -> Emit:
         message=f"order {order_id} created", order_id=order_id,
         params=order_params(w, person, "web"),
     )  # fmt: skip
-    t = yield from api_call(
-        w, t, "shop-api", "POST", "/api/orders", trace=trace, user=user, ip=ip, ok=201
+    yield from (
+        calls := api_call(
+            w, t, "shop-api", "POST", "/api/orders", trace=trace, user=user, ip=ip, ok=201
+        )
     )
+    t = calls[-1][0]
     if w.rnd() < 0.02:
         error_type, message = payment_error(w, person)
         yield t, error_event(w, t, "shop-api", error_type, message, trace)
@@ -143,9 +156,12 @@ def _order(w: World, t: int, person: Person, ip: str, host: str) -> Emit:
         trace = w.trace()
         old, new = order_change(w, t, person)
         yield t, order_changed(w, t, _SHOP, user, order_id, old, new, trace, ip)
-        t = yield from api_call(
-            w, t, "shop-api", "PATCH", "/api/orders/{id}", trace=trace, user=user, ip=ip
+        yield from (
+            calls := api_call(
+                w, t, "shop-api", "PATCH", "/api/orders/{id}", trace=trace, user=user, ip=ip
+            )
         )
+        t = calls[-1][0]
     return t
 
 
@@ -188,5 +204,6 @@ def _crawl(w: World, t: int) -> Story:
             timestamp=w.ts(t), event_id=w.eid(t), service=_SHOP, host=host, trace_id=trace,
             span_id=w.span(), user_name=bot, client_ip=ip, url=target, referrer=url,
         )  # fmt: skip
-        t = yield from api_call(w, t, "shop-api", "GET", route, trace=trace, user=bot, ip=ip)
+        yield from (calls := api_call(w, t, "shop-api", "GET", route, trace=trace, user=bot, ip=ip))
+        t = calls[-1][0]
         url = target

@@ -66,9 +66,7 @@ def due_date(w: World, t: int, days: int) -> str:
     return (w.ts(t).date() + timedelta(days=days)).isoformat()
 
 
-def order_change(
-    w: World, t: int, person: Person | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def order_change(w: World, t: int, person: Person | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """An (old, new) pair for one edit: quantity, color, address, price, due date or status."""
     r = w.rnd()
     if r < 0.25:
@@ -127,7 +125,8 @@ def order_journey(
         t += int(QUEUE_MS[w.bits(12)]) + 5
         message_id = f"{w.bits(64):016x}"
         yield t, _received(w, t, order_id, message_id, trace)
-        t = yield from api_call(w, t, "crm-api", "POST", "/api/orders", trace=trace, ok=201)
+        yield from (calls := api_call(w, t, "crm-api", "POST", "/api/orders", trace=trace, ok=201))
+        t = calls[-1][0]
         if rnd() < 0.005:  # at-least-once delivery: the broker redelivers now and then
             t += 30_000 + int(rnd() * 60_000)
             yield t, _received(w, t, order_id, message_id, trace)
@@ -140,9 +139,12 @@ def order_journey(
             new["due_date"] = due_date(w, t, 3 + int(rnd() * 10))
         ip = w.pick(w.office_ips)
         yield t, order_changed(w, t, "crm", seller, order_id, {"status": "new"}, new, step, ip)
-        t = yield from api_call(
-            w, t, "crm-api", "PATCH", "/api/orders/{id}", trace=step, user=seller, ip=ip
+        yield from (
+            calls := api_call(
+                w, t, "crm-api", "PATCH", "/api/orders/{id}", trace=step, user=seller, ip=ip
+            )
         )
+        t = calls[-1][0]
     # production: a shift lead assigns it, the MES API calculates it
     t += int(WORK_MS[w.bits(12)] * (1 + rnd() * 3))
     step = w.trace()
@@ -165,10 +167,11 @@ def order_journey(
             calculation_duration_ms=calc,
         ),
     )
-    t = yield from api_call(
-        w, start + int(calc), "mes-api", "POST", "/api/orders/{id}/calculate", trace=step,
-        user="planner-svc",
-    )  # fmt: skip
+    yield from (calls := api_call(
+        w, start, "mes-api", "POST", "/api/orders/{id}/calculate", trace=step,
+        user="planner-svc", work_ms=calc,
+    ))  # fmt: skip
+    t = calls[-1][0]
     if rnd() < 0.08:  # the operator went home: reassigned
         t += int(WORK_MS[w.bits(12)])
         yield t, _assigned(w, t, w.pick(staff.shift_leads), order_id, w.pick(staff.operators), step)
@@ -176,12 +179,25 @@ def order_journey(
     for old, new_status in (("assigned", "printing"), ("printing", "printed")):
         t += int(WORK_MS[w.bits(12)] * (2 + rnd() * 8))
         step = w.trace()
-        yield t, order_changed(
-            w, t, "mes-api", "planner-svc", order_id, {"status": old}, {"status": new_status}, step
+        yield (
+            t,
+            order_changed(
+                w,
+                t,
+                "mes-api",
+                "planner-svc",
+                order_id,
+                {"status": old},
+                {"status": new_status},
+                step,
+            ),
         )
-        t = yield from api_call(
-            w, t, "mes-api", "PATCH", "/api/orders/{id}", trace=step, user="planner-svc"
+        yield from (
+            calls := api_call(
+                w, t, "mes-api", "PATCH", "/api/orders/{id}", trace=step, user="planner-svc"
+            )
         )
+        t = calls[-1][0]
 
 
 def _received(w: World, t: int, order_id: str, message_id: str, trace: str) -> OrderReceived:

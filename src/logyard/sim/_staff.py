@@ -9,11 +9,11 @@ from logyard.catalog import (
     OrderCalculated,
     OrderCreated,
     OrderListViewed,
+    System,
     UserLoggedIn,
     UserLoggedOut,
     WarningEvent,
 )
-from logyard.catalog._envelope import System
 from logyard.sim._api import api_call
 from logyard.sim._customers import feedback
 from logyard.sim._orders import order_change, order_changed, order_journey, order_params
@@ -47,7 +47,10 @@ def seller_shift(w: World, t: int) -> Story:
     ip = w.pick(w.office_ips)
     trace = w.trace()
     yield t, _login(w, t, "crm", seller, ["seller"], ip, trace)
-    t = yield from api_call(w, t, "crm-api", "POST", "/api/auth/login", trace=trace, user=seller)
+    yield from (
+        calls := api_call(w, t, "crm-api", "POST", "/api/auth/login", trace=trace, user=seller)
+    )
+    t = calls[-1][0]
     for _ in range(3 + int(rnd() * 8)):
         t += int(WORK_MS[w.bits(12)])
         trace = w.trace()
@@ -55,13 +58,19 @@ def seller_shift(w: World, t: int) -> Story:
         order_id = w.recent_order()
         if r < 0.4 or order_id is None:
             route = "/api/orders" if r < 0.3 else "/api/customers/{id}"
-            t = yield from api_call(w, t, "crm-api", "GET", route, trace=trace, user=seller, ip=ip)
+            yield from (
+                calls := api_call(w, t, "crm-api", "GET", route, trace=trace, user=seller, ip=ip)
+            )
+            t = calls[-1][0]
         elif r < 0.75:
             old, new = order_change(w, t, w.customer())
             yield t, order_changed(w, t, "crm", seller, order_id, old, new, trace, ip)
-            t = yield from api_call(
-                w, t, "crm-api", "PATCH", "/api/orders/{id}", trace=trace, user=seller, ip=ip
+            yield from (
+                calls := api_call(
+                    w, t, "crm-api", "PATCH", "/api/orders/{id}", trace=trace, user=seller, ip=ip
+                )
             )
+            t = calls[-1][0]
         elif r < 0.92:
             t = yield from _phone_order(w, t, seller, ip, trace)
         else:
@@ -80,9 +89,12 @@ def _phone_order(w: World, t: int, seller: str, ip: str, trace: str) -> Emit:
         message=f"order {order_id} taken by phone for {person.name}", order_id=order_id,
         params=order_params(w, person, "phone"),
     )  # fmt: skip
-    t = yield from api_call(
-        w, t, "crm-api", "POST", "/api/orders", trace=trace, user=seller, ip=ip, ok=201
+    yield from (
+        calls := api_call(
+            w, t, "crm-api", "POST", "/api/orders", trace=trace, user=seller, ip=ip, ok=201
+        )
     )
+    t = calls[-1][0]
     w.spawn(order_journey(w, t, order_id, trace, via_queue=False, confirmed=True))
     return t
 
@@ -136,7 +148,10 @@ def integration_session(w: World, t: int) -> Story:
     rnd = w.rnd
     user = w.pick(w.staff.api_users)
     trace = w.trace()
-    t = yield from api_call(w, t, "mes-api", "POST", "/api/auth/token", trace=trace, user=user)
+    yield from (
+        calls := api_call(w, t, "mes-api", "POST", "/api/auth/token", trace=trace, user=user)
+    )
+    t = calls[-1][0]
     yield t, _login(w, t, "mes-api", user, ["api_client"], None, trace)
     for _ in range(2 + int(rnd() * 7)):
         t += int(WORK_MS[w.bits(12)] * 0.3)
@@ -151,16 +166,22 @@ def integration_session(w: World, t: int) -> Story:
                 trace_id=trace, span_id=w.span(), user_name=user, order_id=order_id,
                 params=order_params(w, person, "b2b"),
             )  # fmt: skip
-            t = yield from api_call(
-                w, t, "mes-api", "POST", "/api/orders", trace=trace, user=user, ok=201
+            yield from (
+                calls := api_call(
+                    w, t, "mes-api", "POST", "/api/orders", trace=trace, user=user, ok=201
+                )
             )
+            t = calls[-1][0]
             w.spawn(order_journey(w, t, order_id, trace, via_queue=False, confirmed=True))
         elif r < 0.5:
             old, new = order_change(w, t, None)
             yield t, order_changed(w, t, "mes-api", user, order_id, old, new, trace)
-            t = yield from api_call(
-                w, t, "mes-api", "PATCH", "/api/orders/{id}", trace=trace, user=user
+            yield from (
+                calls := api_call(
+                    w, t, "mes-api", "PATCH", "/api/orders/{id}", trace=trace, user=user
+                )
             )
+            t = calls[-1][0]
         elif r < 0.7:
             calc = round(CALC_MS[w.bits(12)] * w.calc_factor, 1)
             start, t = t, t + int(calc)
@@ -169,13 +190,15 @@ def integration_session(w: World, t: int) -> Story:
                 trace_id=trace, span_id=w.span(), user_name=user, order_id=order_id,
                 calculation_duration_ms=calc,
             )  # fmt: skip
-            t = yield from api_call(
-                w, start + int(calc), "mes-api", "POST", "/api/orders/{id}/calculate",
-                trace=trace, user=user,
-            )  # fmt: skip
+            yield from (calls := api_call(
+                w, start, "mes-api", "POST", "/api/orders/{id}/calculate", trace=trace,
+                user=user, work_ms=calc,
+            ))  # fmt: skip
+            t = calls[-1][0]
         else:
             route = "/api/orders/{id}" if r < 0.9 else "/api/printers"
-            t = yield from api_call(w, t, "mes-api", "GET", route, trace=trace, user=user)
+            yield from (calls := api_call(w, t, "mes-api", "GET", route, trace=trace, user=user))
+            t = calls[-1][0]
     if rnd() < 0.7:
         t += 1_000
         yield t, _logout(w, t, "mes-api", user, None)

@@ -48,13 +48,14 @@ CALC_MS = lognormal_table(850.0, 0.55, seed=4)  # MES order calculation
 QUEUE_MS = lognormal_table(700.0, 0.8, seed=5)  # shop → crm-api queue transit
 WORK_MS = lognormal_table(60_000.0, 0.8, seed=6)  # staff between two actions
 
+# Four entries per system (repeated where it runs on two) so ``getrandbits(2)`` picks one.
 HOSTS: dict[System, tuple[str, ...]] = {
     "internet-shop": ("shop-web-01", "shop-web-02", "shop-web-03", "shop-web-04"),
     "shop-api": ("shop-api-01", "shop-api-02", "shop-api-03", "shop-api-04"),
-    "crm": ("crm-01", "crm-02"),
-    "crm-api": ("crm-api-01", "crm-api-02"),
-    "mes": ("mes-01", "mes-02"),
-    "mes-api": ("mes-api-01", "mes-api-02"),
+    "crm": ("crm-01", "crm-02") * 2,
+    "crm-api": ("crm-api-01", "crm-api-02") * 2,
+    "mes": ("mes-01", "mes-02") * 2,
+    "mes-api": ("mes-api-01", "mes-api-02") * 2,
 }
 
 
@@ -74,7 +75,9 @@ class World:
         self.customers: list[Person] = [make_person(rng, i) for i in range(2048)]
         self.ips = client_ips(rng, _TABLE_SIZE)
         self.bot_ips = [f"66.249.{rng.randrange(64, 96)}.{rng.randrange(1, 255)}" for _ in range(8)]
-        self.office_ips = [f"10.20.{rng.randrange(1, 8)}.{rng.randrange(2, 250)}" for _ in range(64)]
+        self.office_ips = [
+            f"10.20.{rng.randrange(1, 8)}.{rng.randrange(2, 250)}" for _ in range(64)
+        ]
         self.pages = [(url, route_for(url)) for url in page_urls(rng)]
         self.landings = landing_urls(rng)
         self.referrers = referrers()
@@ -120,8 +123,7 @@ class World:
 
     def host(self, system: System) -> str:
         """The host of ``system`` that served this request."""
-        hosts = HOSTS[system]
-        return hosts[int(self.rnd() * len(hosts))]
+        return HOSTS[system][self.bits(2)]
 
     def customer(self) -> Person:
         """A returning customer; a few regulars come back far more often (retention)."""

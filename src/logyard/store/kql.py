@@ -436,6 +436,11 @@ class _Parser:
         if rest[0] in _SPECIAL:
             self.pos += 2
             return rest[0]
+        for kw in _KEYWORDS:  # \not as a whole word is the keyword, not a newline and "ot"
+            after = rest[len(kw) : len(kw) + 1]
+            if rest[: len(kw)].lower() == kw and (not after or after in _WS or after in "()"):
+                self.pos += 1 + len(kw)
+                return rest[: len(kw)]
         if rest[0] in _ESCAPED_WS:
             self.pos += 2
             return _ESCAPED_WS[rest[0]]
@@ -463,7 +468,7 @@ def _escape_term(value: str) -> str:
         if ch in _SPECIAL:
             out.append("\\" + ch)
         elif ch in "\t\r\n":
-            out.append({"\t": "\\t", "\r": "\\r", "\n": "\\n"}[ch])
+            out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     text = "".join(out)

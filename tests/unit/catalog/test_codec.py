@@ -43,11 +43,19 @@ def test_valid_event_round_trips_unchanged() -> None:
         "@timestamp": "2026-11-26T11:59:00.123000Z",
         "event.id": "0193b0a0-0000-7000-8000-000000000001",
         "event.action": "order.assigned",
+        "log.level": "INFO",
         "service.name": "mes",
         "user.name": "ivanova",
         "order.id": "ORD-1",
         "order.operator": "petrov",
     }
+
+
+def test_default_level_is_always_written() -> None:
+    """An ERROR event without an explicit level is stored with log.level ERROR."""
+    raw = b'{"@timestamp": "2026-11-26T11:00:00Z", "event.action": "error", "service.name": "crm",'
+    raw += b' "error.type": "DbError", "error.message": "lost"}'
+    assert msgspec.json.decode(encode_event(codec().decode(raw)))["log.level"] == "ERROR"
 
 
 def test_offset_timestamp_becomes_utc_with_ms() -> None:

@@ -45,4 +45,5 @@ export const api = {
   signOut: () => call("DELETE", "/api/v1/session"),
   search: (params) => call("GET", "/api/v1/search", { params }),
   aggregate: (body) => call("POST", "/api/v1/aggregate", { body }),
+  catalog: () => call("GET", "/api/v1/catalog"),
 };

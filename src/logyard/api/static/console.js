@@ -2,7 +2,7 @@
 
 import { api, ApiError } from "./api.js";
 import { renderHistogram, renderLegend } from "./histogram.js";
-import { eventRows } from "./results.js";
+import { eventRows, setDefaultLevels } from "./results.js";
 import {
   describe, fromLocalInput, pickInterval, readHash, resolve, toLocalInput, writeHash,
 } from "./timerange.js";
@@ -27,6 +27,7 @@ const ui = {
   hitsWord: $("hits-word"), rangeLabel: $("range-label"), tailStatus: $("tail-status"),
   histogram: $("histogram"), legend: $("legend"), rows: $("rows"), results: $("results"),
   empty: $("empty"), examples: $("examples"), more: $("more"),
+  panels: [$("chart-panel"), $("results-panel")],
 };
 
 const view = {
@@ -40,6 +41,7 @@ const view = {
   histogram: null, // last histogram input, for re-drawing on resize
   tailTimer: null,
   histogramRefreshAt: 0,
+  catalog: null, // the promise of the event catalogue, once signed in
 };
 
 // ---------------------------------------------------------------- screens
@@ -231,6 +233,15 @@ function updateEmpty() {
   ui.results.classList.toggle("is-empty", empty);
 }
 
+/** The catalogue (for default levels), fetched once; the table still works without it. */
+function loadCatalog() {
+  view.catalog ||= api.catalog().then(setDefaultLevels, (err) => {
+    view.catalog = null;
+    if (err instanceof ApiError && err.status === 401) throw err;
+  });
+  return view.catalog;
+}
+
 async function search() {
   const generation = ++view.generation;
   const state = view.state;
@@ -241,7 +252,9 @@ async function search() {
   ui.discover.setAttribute("aria-busy", "true");
   const params = { q: state.q, from: range.from.toISOString(), to: range.to.toISOString(), size: PAGE_SIZE };
   try {
-    const [result] = await Promise.all([api.search(params), drawHistogram(generation, state, range)]);
+    const [result] = await Promise.all([
+      api.search(params), drawHistogram(generation, state, range), loadCatalog(),
+    ]);
     if (generation !== view.generation) return;
     showScreen("discover");
     view.seen.clear();
@@ -252,13 +265,20 @@ async function search() {
     view.next = result.next;
     ui.more.hidden = !result.next;
     updateEmpty();
+    showPanels(true);
   } catch (err) {
     if (generation !== view.generation) return;
     if (!(err instanceof ApiError && err.status === 401)) showScreen("discover");
+    stopTail();
+    showPanels(false); // results of an earlier query would read as this one's
     showError(err);
   } finally {
     if (generation === view.generation) ui.discover.removeAttribute("aria-busy");
   }
+}
+
+function showPanels(visible) {
+  for (const panel of ui.panels) panel.hidden = !visible;
 }
 
 async function drawHistogram(generation, state, range) {

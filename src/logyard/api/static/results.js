@@ -26,6 +26,12 @@ export function summarize(event) {
     const ms = event["http.duration_ms"] !== undefined ? ` in ${event["http.duration_ms"]} ms` : "";
     return `${method}${event["http.route"]} → ${status}${ms}`;
   }
+  if (event["warning.condition"]) {
+    return `${event["warning.condition"]}: ${event["warning.value"]} (threshold ${event["warning.threshold"]})`;
+  }
+  if (event["failure.component"]) {
+    return `${event["failure.component"]} failed (${event["failure.kind"] || "unknown"} failure)`;
+  }
   return Object.entries(event)
     .filter(([key]) => !ENVELOPE.has(key))
     .map(([key, value]) => `${key}=${scalar(value)}`)
@@ -74,6 +80,18 @@ async function copyText(text) {
 
 let rowSerial = 0;
 
+// A stored event may omit `log.level` when it is its action's default (`error` is ERROR):
+// the catalogue says which. Without it, an absent level means INFO.
+let defaultLevels = {};
+
+export function setDefaultLevels(catalog) {
+  defaultLevels = Object.fromEntries(catalog.map((entry) => [entry.action, entry.level]));
+}
+
+export function levelOf(event) {
+  return event["log.level"] || defaultLevels[event["event.action"]] || "INFO";
+}
+
 function cell(text, className) {
   const td = document.createElement("td");
   if (className) td.className = className;
@@ -84,7 +102,7 @@ function cell(text, className) {
 /** The two `<tr>` of an event: the summary row and its (hidden) detail row. */
 export function eventRows(event, { fresh = false } = {}) {
   const id = `event-detail-${++rowSerial}`;
-  const level = event["log.level"] || "INFO";
+  const level = levelOf(event);
   const row = document.createElement("tr");
   row.className = fresh ? "event-row fresh" : "event-row";
   if (event["event.id"]) row.dataset.eventId = event["event.id"];

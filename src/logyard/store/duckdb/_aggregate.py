@@ -228,6 +228,8 @@ def _bucketing(
             per_key = _sub_bucketing(cur, scope, agg, sub, f"{where}.aggs.{name}")
             for k, bucket in buckets.items():
                 bucket[name] = per_key.get(k) or _empty(sub)
+    for k, bucket in buckets.items():
+        buckets[k] = {"key": k, "doc_count": bucket["doc_count"]} | {n: bucket[n] for n in subs}
 
     if isinstance(agg, Terms):
         all_count = int(rows[0][2]) if rows else 0
@@ -240,10 +242,12 @@ def _bucketing(
     bounds = _bounds(scope, agg)
     filled = []
     for k in _histogram_keys(list(buckets), step, bounds, where):
-        bucket = buckets.get(k) or {"key": k, "doc_count": 0} | {
-            n: _empty(s) for n, s in subs.items()
-        }
-        filled.append({"key": k, "key_as_string": format_epoch_ms(k)} | bucket)
+        found = buckets.get(k)
+        bucket = {"key": k, "key_as_string": format_epoch_ms(k)}
+        bucket["doc_count"] = found["doc_count"] if found else 0
+        for name, sub in subs.items():
+            bucket[name] = found[name] if found else _empty(sub)
+        filled.append(bucket)
     return {"buckets": filled}
 
 

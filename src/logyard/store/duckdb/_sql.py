@@ -68,7 +68,7 @@ def compile_where(node: kql.Node, params: Params) -> str:
 
 
 def _exists(field: str, params: Params) -> str:
-    col = column(field, params)
+    col = column(field, Params())  # a typed column needs no parameter
     if not col.typed:
         return json_exists(field, params)
     if col.sql == "message":

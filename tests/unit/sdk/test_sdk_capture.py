@@ -1,0 +1,32 @@
+"""capture_events(): the test helper users get, as structlog's capture_logs."""
+
+from __future__ import annotations
+
+from logyard.sdk import EventLogger, MemoryTransport
+from logyard.sdk.testing import capture_events
+
+
+def test_capture_records_events_as_dicts_instead_of_sending() -> None:
+    """Inside the block events are captured in order as JSON dicts and not delivered."""
+    transport = MemoryTransport()
+    log = EventLogger("mes", transport=transport)
+    with capture_events() as events:
+        log.user_logged_in(actor="ivanova")
+        log.user_logged_out(actor="ivanova")
+    assert log.flush(5)
+    log.close()
+    assert [e["event.action"] for e in events] == ["user.logged_in", "user.logged_out"]
+    assert transport.batches == []
+
+
+def test_capture_ends_with_the_block_and_covers_loggers_created_inside() -> None:
+    """A logger created in the block is captured; after the block events flow normally."""
+    transport = MemoryTransport()
+    with capture_events() as events:
+        log = EventLogger("crm", transport=transport)
+        log.service_started()
+    log.service_stopped()
+    assert log.flush(5)
+    log.close()
+    assert [e["event.action"] for e in events] == ["service.started"]
+    assert [e["event.action"] for e in transport.events] == ["service.stopped"]
