@@ -160,7 +160,9 @@ def test_aggregate_counts_by_level(client: TestClient) -> None:
 
 def test_metrics_count_received_and_rejected(client: TestClient) -> None:
     """/metrics exposes received, stored and rejected counters by system and reason."""
-    client.post("/api/v1/events", content=b'{"x": 1}\n' + json.dumps(event()).encode(), headers=AUTH)
+    client.post(
+        "/api/v1/events", content=b'{"x": 1}\n' + json.dumps(event()).encode(), headers=AUTH
+    )
     wait_for(client, "", 1)
     text = client.get("/metrics").text
     assert 'logyard_events_received_total{system="mes"} 1.0' in text

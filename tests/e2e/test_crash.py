@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.e2e._server import LogyardProcess
 
 pytestmark = pytest.mark.slow
@@ -38,7 +37,8 @@ def all_ids(server: LogyardProcess) -> list[str]:
     cursor = None
     while True:
         page = server.request(
-            "GET", "/api/v1/search?size=10000&from=now-1d" + (f"&search_after={cursor}" if cursor else "")
+            "GET",
+            "/api/v1/search?size=10000&from=now-1d" + (f"&search_after={cursor}" if cursor else ""),
         )
         ids += [hit["event.id"] for hit in page["hits"]]
         cursor = page["next"]
@@ -62,7 +62,7 @@ def test_kill_9_during_ingest_loses_and_duplicates_nothing(tmp_path: Path) -> No
         server.start()
         stop = threading.Event()
 
-        def produce() -> None:
+        def produce(stop: threading.Event = stop) -> None:
             nonlocal pending, resent
             while not stop.is_set():
                 if pending is None:
@@ -85,7 +85,7 @@ def test_kill_9_during_ingest_loses_and_duplicates_nothing(tmp_path: Path) -> No
         producer.join(10)
     server.start()
     if pending is not None:
-        answer = server.request("POST", "/api/v1/events", pending)
+        server.request("POST", "/api/v1/events", pending)
         acked.update(e["event.id"] for e in pending)
     server.wait_drained()
     stored = all_ids(server)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from logyard.api._auth import TokenBook
+from logyard.catalog import Event
 from logyard.errors import ConfigError
 from logyard.pipeline import Ingest, PipelineMetrics, Processor, WriteAheadQueue
 from logyard.store.duckdb import DuckDBStore
@@ -64,8 +65,12 @@ class Runtime:
 
         seed = self.demo_seed if self.demo_seed is not None else int.from_bytes(os.urandom(4))
         sim = Simulator(seed=seed)
+
+        def sink(batch: list[Event]) -> None:
+            self.ingest.submit_events(batch)
+
         try:
-            sim.run(self.ingest.submit_events, rate=self.demo_rate or 0.0, stop=self._sim_stop)
+            sim.run(sink, rate=self.demo_rate or 0.0, stop=self._sim_stop)
         except Exception:
             _log.exception("simulator: stopped by an unexpected error")
 

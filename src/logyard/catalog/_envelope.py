@@ -3,7 +3,8 @@
 An event travels as one flat JSON object, as ``ecs-logging`` writes it::
 
     {"@timestamp": "2026-11-26T05:29:26.123Z", "event.id": "0193...",
-     "event.action": "order.assigned", "log.level": "INFO", "service.name": "mes", "user.name": "ivanova", "order.id": "ORD-1", ...}
+     "event.action": "order.assigned", "log.level": "INFO", "service.name": "mes",
+     "user.name": "ivanova", "order.id": "ORD-1", ...}
 """
 
 from __future__ import annotations

@@ -54,5 +54,5 @@ def test_time_parameters() -> None:
     assert parse_time("2026-11-26T15:00:00+03:00", "from") == now
     assert parse_time("1764158400000", "from") == now
     assert parse_time(None, "from") is None
-    with pytest.raises(QueryError, match="^to: cannot read"):
+    with pytest.raises(QueryError, match=r"^to: cannot read"):
         parse_time("yesterday", "to")
