@@ -54,6 +54,11 @@ _ACTIONS = {
 }
 
 
+def h(k: int) -> str:
+    """SQL for the k-th pseudo-random non-negative integer of row ``i``."""
+    return f"(hash(i, {k}) >> 1)::BIGINT"
+
+
 def _load_sql(system: str, n: int, offset: int) -> str:
     """One INSERT ... SELECT generating ``n`` events of ``system`` from ``range``."""
     actions = "[" + ", ".join(f"'{a}'" for a in _ACTIONS[system]) + "]"
@@ -63,16 +68,17 @@ def _load_sql(system: str, n: int, offset: int) -> str:
     INSERT INTO {table_name(system)}
     WITH g AS (
       SELECT i,
-        TIMESTAMP '{start}' + to_milliseconds((((i - {offset}) * {span_ms}) // {n}) + (hash(i, 1) >> 1)::BIGINT % 1000) AS ts,
-        {actions}[1 + (hash(i, 2) >> 1)::BIGINT % {len(_ACTIONS[system])}] AS action,
-        CASE WHEN (hash(i, 3) >> 1)::BIGINT % 1000 < 5 THEN 'FATAL' WHEN (hash(i, 3) >> 1)::BIGINT % 1000 < 35 THEN 'ERROR'
-             WHEN (hash(i, 3) >> 1)::BIGINT % 1000 < 95 THEN 'WARN' WHEN (hash(i, 3) >> 1)::BIGINT % 1000 < 195 THEN 'DEBUG'
+        TIMESTAMP '{start}'
+          + to_milliseconds(((i - {offset}) * {span_ms}) // {n} + {h(1)} % 1000) AS ts,
+        {actions}[1 + {h(2)} % {len(_ACTIONS[system])}] AS action,
+        CASE WHEN {h(3)} % 1000 < 5 THEN 'FATAL' WHEN {h(3)} % 1000 < 35 THEN 'ERROR'
+             WHEN {h(3)} % 1000 < 95 THEN 'WARN' WHEN {h(3)} % 1000 < 195 THEN 'DEBUG'
              ELSE 'INFO' END AS level,
-        CASE WHEN (hash(i, 4) >> 1)::BIGINT % 20 = 0 THEN 'bot-' || ((hash(i, 5) >> 1)::BIGINT % 50)::VARCHAR
-             ELSE 'user' || ((hash(i, 5) >> 1)::BIGINT % 5000)::VARCHAR END AS user_name,
-        'ORD-' || ((hash(i, 6) >> 1)::BIGINT % 200000)::VARCHAR AS order_id,
-        round(5 + ((hash(i, 7) >> 1)::BIGINT % 100000) / 100000.0 * ((hash(i, 8) >> 1)::BIGINT % 100000) / 100.0, 2) AS dur,
-        [200, 200, 200, 201, 204, 400, 404, 500, 502, 503][1 + (hash(i, 9) >> 1)::BIGINT % 10] AS status
+        CASE WHEN {h(4)} % 20 = 0 THEN 'bot-' || ({h(5)} % 50)::VARCHAR
+             ELSE 'user' || ({h(5)} % 5000)::VARCHAR END AS user_name,
+        'ORD-' || ({h(6)} % 200000)::VARCHAR AS order_id,
+        round(5 + ({h(7)} % 100000) / 100000.0 * ({h(8)} % 100000) / 100.0, 2) AS dur,
+        [200, 200, 200, 201, 204, 400, 404, 500, 502, 503][1 + {h(9)} % 10] AS status
       FROM range({offset}, {offset + n}) r(i)
     ), e AS (
       SELECT *, uuid()::VARCHAR AS event_id,

@@ -145,7 +145,7 @@ def test_duplicates_inside_one_batch(empty_store: Store) -> None:
 def test_checkpoint_is_stored_with_the_batch(store: Store) -> None:
     """The checkpoint of the last batch reads back; an unknown input has none."""
     store.write(WriteBatch(checkpoint=("orders", 20)))
-    assert (20, None) == (store.read_checkpoint("orders"), store.read_checkpoint("other"))
+    assert (store.read_checkpoint("orders"), store.read_checkpoint("other")) == (20, None)
 
 
 def test_failed_batch_stores_nothing(empty_store: Store) -> None:
@@ -158,7 +158,7 @@ def test_failed_batch_stores_nothing(empty_store: Store) -> None:
             WriteBatch(events=events()[1:], dead_letters=[letter], checkpoint=("orders", 2**70))
         )
     state = (empty_store.count(), empty_store.read_checkpoint("orders"), empty_store.dead_letters())
-    assert (1, 1, []) == state
+    assert state == (1, 1, [])
 
 
 def test_dead_letters_newest_first_and_filtered(empty_store: Store) -> None:
@@ -193,7 +193,7 @@ def test_hits_are_the_documents_the_sdk_produced(store: Store) -> None:
 def test_default_order_is_newest_first(store: Store) -> None:
     """Without a sort, hits come newest first; total is exact."""
     result = store.search(SearchRequest(size=3))
-    assert (14, ["e11", "e05", "e08"]) == (result.total, [h["event.id"] for h in result.hits])
+    assert (result.total, [h["event.id"] for h in result.hits]) == (14, ["e11", "e05", "e08"])
 
 
 @pytest.mark.parametrize(
@@ -242,12 +242,12 @@ def test_kql(store: Store, query: str, expected: list[str]) -> None:
 
 def test_time_range_is_half_open(store: Store) -> None:
     """[from, to) keeps an event at `from` and drops one at `to`."""
-    assert ["e09", "e03", "e07", "e02"] == ids(store, time_from=at(10), time_to=at(30))
+    assert ids(store, time_from=at(10), time_to=at(30)) == ["e09", "e03", "e07", "e02"]
 
 
 def test_systems_filter(store: Store) -> None:
     """Only the named systems' indices are searched."""
-    assert ["e08", "e09", "e07", "e06"] == ids(store, systems=("mes-api",))
+    assert ids(store, systems=("mes-api",)) == ["e08", "e09", "e07", "e06"]
 
 
 def test_unknown_system_is_a_query_error(store: Store) -> None:
@@ -266,7 +266,7 @@ def test_search_after_pages_return_every_event_once(store: Store) -> None:
         after = page.next
         if after is None:
             break
-    assert NEWEST_FIRST == seen
+    assert seen == NEWEST_FIRST
 
 
 def test_sort_by_a_number_nulls_last_with_paging(store: Store) -> None:
@@ -295,7 +295,7 @@ def test_syntax_error_reaches_the_caller(store: Store) -> None:
 
 def test_number_field_with_text_is_a_query_error(store: Store) -> None:
     """Comparing a numeric field with text says so."""
-    with pytest.raises(QueryError, match="http.duration_ms: 'slow' is not a number"):
+    with pytest.raises(QueryError, match=r"http\.duration_ms: 'slow' is not a number"):
         store.search(SearchRequest(query="http.duration_ms:slow"))
 
 
@@ -307,7 +307,7 @@ def agg(store: Store, aggs: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 def test_total_without_aggregations(store: Store) -> None:
     """An aggregate request with a query counts the matching events."""
     result = store.aggregate(AggregateRequest(aggs={}, query="service.name:mes"))
-    assert (5, {}) == (result.total, result.aggregations)
+    assert (result.total, result.aggregations) == (5, {})
 
 
 def test_terms(store: Store) -> None:
@@ -375,7 +375,7 @@ def test_stats_of_nothing(store: Store) -> None:
 
 def test_cardinality(store: Store) -> None:
     """Cardinality counts distinct values (four user names)."""
-    assert {"value": 4} == agg(store, {"c": Cardinality("user.name")})["c"]
+    assert agg(store, {"c": Cardinality("user.name")})["c"] == {"value": 4}
 
 
 def test_terms_with_metrics_inside_and_a_filter(store: Store) -> None:
@@ -439,7 +439,7 @@ def test_one_writer_and_readers_in_parallel(empty_store: Store) -> None:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert ([], 200, 19) == (errors, empty_store.count(), empty_store.read_checkpoint("w"))
+    assert (errors, empty_store.count(), empty_store.read_checkpoint("w")) == ([], 200, 19)
     assert all(total % 10 == 0 for total in seen)
 
 

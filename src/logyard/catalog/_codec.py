@@ -61,6 +61,10 @@ _PREFIXES: frozenset[str] = frozenset(
 
 
 _DEFAULT_LEVEL: dict[type[Event], str] = {spec.cls: spec.level for spec in CATALOG.values()}
+_SYSTEMS_OF: dict[type[Event], frozenset[str]] = {
+    spec.cls: frozenset(spec.systems) for spec in CATALOG.values()
+}
+_ACTION_OF: dict[type[Event], str] = {spec.cls: spec.action for spec in CATALOG.values()}
 
 
 def encode_event(event: Event) -> bytes:
@@ -108,6 +112,7 @@ class EventCodec:
         self.max_future = max_future
         self.assign_ids = assign_ids
         self._now = now or (lambda: datetime.now(UTC))
+        self._limit = self._now() + max_future
 
     # -- public -------------------------------------------------------------------------------
     def decode(self, raw: bytes) -> Event:
@@ -235,8 +240,9 @@ class EventCodec:
         return self._finish(event)
 
     def _finish(self, event: Event) -> Event:
-        spec = CATALOG[event.ACTION or event.__struct_config__.tag]  # type: ignore[index]
-        if event.service not in spec.systems:
+        cls = type(event)
+        if event.service not in _SYSTEMS_OF[cls]:
+            spec = CATALOG[_ACTION_OF[cls]]
             raise InvalidEventError(
                 f"service.name: {event.service!r} does not emit {spec.action!r}; "
                 f"that event belongs to {', '.join(spec.systems)}",
@@ -246,7 +252,7 @@ class EventCodec:
         ts = event.timestamp
         if ts.tzinfo is not UTC or ts.microsecond % 1000:
             event.timestamp = ts = to_utc_ms(ts)
-        if ts - self._now() > self.max_future:
+        if ts > self._limit and ts > self._refresh_limit():
             raise InvalidEventError(
                 f"@timestamp: {ts.isoformat()} is more than {self.max_future} in the future; "
                 "fix the producer's clock or send UTC with an explicit offset",
@@ -254,6 +260,11 @@ class EventCodec:
                 path="$.@timestamp",
             )
         return event
+
+    def _refresh_limit(self) -> datetime:
+        """The latest acceptable timestamp; cached because ``now()`` per event is costly."""
+        self._limit = self._now() + self.max_future
+        return self._limit
 
 
 def _invalid(action: object, exc: msgspec.ValidationError) -> InvalidEventError:

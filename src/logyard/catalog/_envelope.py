@@ -40,6 +40,7 @@ class Event(
     omit_defaults=True,
     forbid_unknown_fields=True,
     tag_field="event.action",
+    gc=False,
 ):
     """The envelope. Every catalogue event subclasses it and adds its body fields.
 

@@ -9,8 +9,10 @@ does :class:`~logyard.catalog.EventCodec` run, to produce the reason with its pa
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from random import getrandbits
+from typing import Any
 
 import msgspec
 
@@ -19,6 +21,7 @@ from logyard.errors import InvalidEventError
 
 __all__ = ["EventEncoder", "uuid7"]
 
+_NO_LABELS: dict[str, Any] = {}
 _RAND_B = 0x3FFF_FFFF_FFFF_FFFF
 _VARIANT = 0x8000_0000_0000_0000
 
@@ -38,10 +41,25 @@ def uuid7(ms: int, prefix: str | None = None) -> str:
     return f"{prefix or _uuid7_prefix(ms)}{rnd >> 62:03x}-{tail[:4]}-{tail[4:]}"
 
 
-class EventEncoder:
-    """Finishes the envelope, encodes and validates events of one service."""
+_POOL_EVENTS = 1024
 
-    def __init__(self, service: System, version: str | None, host: str | None) -> None:
+
+class EventEncoder:
+    """Finishes the envelope, encodes and validates events of one service.
+
+    One instance per thread: it caches the current millisecond and, for the delivery
+    thread (``pooled_ids=True``), draws id randomness from a pool filled by one
+    ``os.urandom`` call per 1024 events (72 random bits per id, variant nibble ``8``).
+    """
+
+    def __init__(
+        self,
+        service: System,
+        version: str | None,
+        host: str | None,
+        *,
+        pooled_ids: bool = False,
+    ) -> None:
         self.service = service
         self.version = version
         self.host = host
@@ -53,6 +71,9 @@ class EventEncoder:
         self._encoder = msgspec.json.Encoder()
         # (ms, its datetime, its uuid7 prefix): one tuple, so threads read it whole.
         self._clock: tuple[int, datetime, str] = (0, datetime.fromtimestamp(0, UTC), "")
+        self._pooled_ids = pooled_ids
+        self._pool = ""
+        self._pool_at = 0
 
     def finish(self, event: Event) -> None:
         """Fill the envelope: timestamp (from the captured ``time_ns``), id, version, host."""
@@ -64,11 +85,22 @@ class EventEncoder:
                 dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
                 clock = self._clock = (ms, dt, _uuid7_prefix(ms))
             event.timestamp = clock[1]
-            if not event.event_id:
+            if event.event_id:
+                pass
+            elif self._pooled_ids:
+                at, pool = self._pool_at, self._pool
+                if at >= len(pool):
+                    pool = self._pool = os.urandom(9 * _POOL_EVENTS).hex()
+                    at = 0
+                self._pool_at = at + 18
+                event.event_id = f"{clock[2]}{pool[at : at + 3]}-8{pool[at + 3 : at + 6]}-{pool[at + 6 : at + 18]}"
+            else:
                 event.event_id = uuid7(ms, clock[2])
         elif not event.event_id:
             assert isinstance(ts_ns, datetime)
             event.event_id = uuid7(int(ts_ns.timestamp() * 1000))
+        if event.labels is None:
+            event.labels = _NO_LABELS  # shared and never mutated: encodes to nothing
         if event.service_version is None:
             event.service_version = self.version
         if event.host is None:

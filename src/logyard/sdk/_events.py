@@ -4,6 +4,10 @@ Every method is keyword-only: the event's body fields first (``actor`` is ``user
 then the envelope options every event shares (``message``, ``labels``, ``user_id``,
 ``user_roles``, ``client_ip``, ``level``). The caller only builds the struct; the
 logger's ``_emit`` stamps it and hands it to the background thread.
+
+``labels`` stays ``None`` until the background thread finishes the event (hence the
+``type: ignore[arg-type]``): a struct that holds no container is not tracked by the
+garbage collector, which makes a call about a third cheaper while events wait.
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ class TypedEvents:
                 referrer=referrer,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
             )
@@ -107,7 +111,7 @@ class TypedEvents:
                 referrer=referrer,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
             )
@@ -138,7 +142,7 @@ class TypedEvents:
                 referrer=referrer,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
             )
@@ -164,7 +168,7 @@ class TypedEvents:
                 event_id="",
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -191,7 +195,7 @@ class TypedEvents:
                 event_id="",
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -218,7 +222,7 @@ class TypedEvents:
                 event_id="",
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -249,7 +253,7 @@ class TypedEvents:
                 order_id=order_id,
                 params=params,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -282,7 +286,7 @@ class TypedEvents:
                 old=old,
                 new=new,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -318,7 +322,7 @@ class TypedEvents:
                 message_id=message_id,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -352,7 +356,7 @@ class TypedEvents:
                 order_id=order_id,
                 operator=operator,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -388,7 +392,7 @@ class TypedEvents:
                 fetch_duration_ms=fetch_duration_ms,
                 rows=rows,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -419,7 +423,7 @@ class TypedEvents:
                 order_id=order_id,
                 calculation_duration_ms=calculation_duration_ms,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -459,7 +463,7 @@ class TypedEvents:
                 retry_attempt=retry_attempt,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -486,7 +490,7 @@ class TypedEvents:
                 event_id="",
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -513,7 +517,7 @@ class TypedEvents:
                 event_id="",
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -544,7 +548,7 @@ class TypedEvents:
                 kind=kind,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -577,7 +581,7 @@ class TypedEvents:
                 stack_trace=stack_trace,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -610,7 +614,7 @@ class TypedEvents:
                 value=value,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -644,7 +648,7 @@ class TypedEvents:
                 commit_time=commit_time,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -675,7 +679,7 @@ class TypedEvents:
                 comment=comment,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,
@@ -707,7 +711,7 @@ class TypedEvents:
                 logger=logger,
                 user_name=actor,
                 message=message,
-                labels={} if labels is None else labels,
+                labels=labels,  # type: ignore[arg-type]
                 user_id=user_id,
                 user_roles=user_roles,
                 client_ip=client_ip,

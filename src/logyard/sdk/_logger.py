@@ -85,7 +85,7 @@ class EventLogger(TypedEvents):
         self._buffer_max = buffer_max_events
         self._batch_max = batch_max_events
         self._block_secs = block_ms / 1000
-        self._encoder = EventEncoder(service, version, self.host)
+        self._encoder = EventEncoder(service, version, self.host)  # strict mode and capture
         self._counters = Counters()
         self._captured = 0
         self._closed = False
@@ -97,7 +97,7 @@ class EventLogger(TypedEvents):
         )
         self._delivery = Delivery(
             self._buffer,
-            self._encoder,
+            EventEncoder(service, version, self.host, pooled_ids=True),
             transport,
             spool,
             self._counters,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from logyard.errors import NotInstalledError
 from logyard.store import kql
 from logyard.store._aggjson import (
     aggregate_request_from_json,
@@ -62,7 +63,12 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "DuckDBStore":
-        from logyard.store.duckdb import DuckDBStore
-
+        try:
+            from logyard.store.duckdb import DuckDBStore
+        except ImportError as exc:
+            raise NotInstalledError(
+                f"logyard.store.DuckDBStore: {exc.name or 'duckdb'} is not installed; "
+                "pip install 'logyard[server]'"
+            ) from exc
         return DuckDBStore
     raise AttributeError(f"module 'logyard.store' has no attribute {name!r}")

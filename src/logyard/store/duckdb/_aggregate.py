@@ -167,7 +167,9 @@ def _key_expr(
     if col.kind != "date":
         raise QueryError(f"{where}.date_histogram.field: {agg.field} is not a date; use @timestamp")
     step = _interval(cur, scope, agg, where)
-    return f"(epoch_ms({col.sql}) // {params.add(step)}) * {params.add(step)}", step
+    # ``step`` is an int we computed, written as a literal: a bound interval is 2x slower.
+    origin = "TIMESTAMP '1970-01-01'"
+    return f"time_bucket(INTERVAL {int(step)} MILLISECONDS, {col.sql}, {origin})", step
 
 
 def _interval(cur: duckdb.DuckDBPyConnection, scope: Scope, agg: DateHistogram, where: str) -> int:
@@ -208,7 +210,8 @@ def _bucketing(
     outputs = [
         o for i, a in enumerate(metrics.values()) for o in _metric_outputs(a, f"m{i}", params)
     ]
-    select = ", ".join(["k", "count(*) AS c", "sum(count(*)) OVER () AS all_c", *outputs])
+    out_key = "k" if step is None else "epoch_ms(k)"
+    select = ", ".join([out_key, "count(*) AS c", "sum(count(*)) OVER () AS all_c", *outputs])
     sql = f"SELECT {select} FROM {_inner(scope, exprs, params)} WHERE k IS NOT NULL GROUP BY k"
     if isinstance(agg, Terms):
         sql += f" ORDER BY c DESC, k ASC LIMIT {params.add(agg.size)}"
@@ -255,8 +258,10 @@ def _sub_bucketing(
     cur: duckdb.DuckDBPyConnection, scope: Scope, parent: Bucketing, sub: Bucketing, where: str
 ) -> dict[Any, dict[str, Any]]:
     params = Params()
-    key, _ = _key_expr(cur, scope, parent, where.rsplit(".aggs.", 1)[0], params)
+    key, parent_step = _key_expr(cur, scope, parent, where.rsplit(".aggs.", 1)[0], params)
     key2, step = _key_expr(cur, scope, sub, where, params)
+    out_k = "k" if parent_step is None else "epoch_ms(k)"
+    out_k2 = "k2" if step is None else "epoch_ms(k2)"
     inner = _inner(scope, {"k": key, "k2": key2}, params)
     grouped = (
         f"SELECT k, k2, count(*) AS c, sum(count(*)) OVER (PARTITION BY k) AS all_c "
@@ -264,12 +269,12 @@ def _sub_bucketing(
     )
     if isinstance(sub, Terms):
         sql = (
-            f"SELECT k, k2, c, all_c FROM ({grouped}) QUALIFY row_number() OVER "
+            f"SELECT {out_k}, {out_k2}, c, all_c FROM ({grouped}) QUALIFY row_number() OVER "
             f"(PARTITION BY k ORDER BY c DESC, k2 ASC) <= {params.add(sub.size)} "
             "ORDER BY k, c DESC, k2 ASC"
         )
     else:
-        sql = f"SELECT k, k2, c, all_c FROM ({grouped}) ORDER BY k, k2"
+        sql = f"SELECT {out_k}, {out_k2}, c, all_c FROM ({grouped}) ORDER BY k, k2"
     out: dict[Any, dict[str, Any]] = {}
     rows: dict[Any, list[tuple[Any, ...]]] = {}
     for row in cur.execute(sql, params.values).fetchall():
