@@ -16,7 +16,7 @@ import time
 from collections import deque
 
 from logyard.catalog import Event
-from logyard.errors import EventError, TransportError
+from logyard.errors import TransportError
 from logyard.sdk._encode import EventEncoder
 from logyard.sdk._spool import Spool
 from logyard.sdk._stats import Counters
@@ -68,6 +68,11 @@ class Delivery:
         self._retry_at = 0.0
         self._delay = retry_initial_secs
         self._down = False
+        # Flush requests so far; the newest one a cycle started under; the newest one
+        # whose attempt failed (flush returns False only for attempts made after it).
+        self._flushes = 0
+        self._cycle_flush = 0
+        self._failed_flush = 0
         if spool.torn_records:
             counters.drop("spool_torn", spool.torn_records)
             _log.warning(
@@ -83,15 +88,24 @@ class Delivery:
         return not self.buffer and not self._busy and not self.spool_pending
 
     def flush(self, timeout_secs: float) -> bool:
-        """Wait until everything is delivered; ``False`` if ``timeout_secs`` ran out first."""
+        """Deliver everything now; ``True`` once all of it is delivered.
+
+        Makes one immediate attempt (skipping any backoff wait) and returns ``False`` as
+        soon as that attempt fails, with the events safe in the spool, or when
+        ``timeout_secs`` runs out; so a flush never waits out an outage.
+        """
         deadline = time.monotonic() + timeout_secs
         with self.changed:
-            self._retry_at = 0.0  # a flush makes one immediate retry of a spooled backlog
+            self._retry_at = 0.0
+            self._flushes += 1
+            flush_id = self._flushes
         while True:
             self.wake.set()
             with self.changed:
                 if self.idle():
                     return True
+                if self._failed_flush >= flush_id and not self.buffer and not self._busy:
+                    return False
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
@@ -130,6 +144,7 @@ class Delivery:
     def _cycle(self) -> None:
         with self.changed:
             self._busy = True
+            self._cycle_flush = self._flushes
         try:
             if not self._stopping:
                 self._replay()
@@ -143,23 +158,30 @@ class Delivery:
 
     def _take(self) -> list[bytes]:
         """Pop up to one batch from the buffer, encoded and validated."""
-        buffer, encode = self.buffer, self.encoder.encode
-        batch: list[bytes] = []
-        size = taken = 0
-        while buffer and taken < self.batch_max_events and size < self.batch_max_bytes:
-            item = buffer.popleft()
-            taken += 1
-            if isinstance(item, bytes):
-                raw = item
-            else:
-                try:
-                    raw = encode(item)
-                except EventError as exc:
-                    self._invalid(exc.code, str(exc))
-                    continue
-            batch.append(raw)
+        buffer, popleft = self.buffer, self.buffer.popleft
+        items = [popleft() for _ in range(min(len(buffer), self.batch_max_events))]
+        self.counters.add(taken=len(items))
+        events = [item for item in items if not isinstance(item, bytes)]
+        if len(events) == len(items):
+            batch, errors = self.encoder.encode_many(events)
+        else:  # validated bytes (strict mode, or put back by _fit) come first, events after
+            batch, errors = [i for i in items if isinstance(i, bytes)], []
+            if events:
+                more, errors = self.encoder.encode_many(events)
+                batch += more
+        for exc in errors:
+            self._invalid(exc.code, str(exc))
+        return self._fit(batch)
+
+    def _fit(self, batch: list[bytes]) -> list[bytes]:
+        """``batch`` cut to ``batch_max_bytes``; the excess goes back to the buffer front."""
+        size = 0
+        for i, raw in enumerate(batch):
             size += len(raw) + 1
-        self.counters.add(taken=taken)
+            if size > self.batch_max_bytes and i:
+                self.buffer.extendleft(reversed(batch[i:]))
+                self.counters.add(taken=-(len(batch) - i))
+                return batch[:i]
         return batch
 
     def _dispatch(self, batch: list[bytes]) -> None:
@@ -227,6 +249,10 @@ class Delivery:
 
     # -- backoff and reporting ---------------------------------------------------------------
     def _failed(self) -> None:
+        self._failed_flush = self._cycle_flush
+        if self._flushes > self._cycle_flush:
+            self._retry_at = 0.0  # a flush came in during this attempt: it gets its own
+            return
         self._retry_at = time.monotonic() + self._delay * random.uniform(0.5, 1.0)
         self._delay = min(self._delay * 2, self.retry_max_secs)
 

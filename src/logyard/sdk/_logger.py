@@ -95,24 +95,55 @@ class EventLogger(TypedEvents):
             if spool_dir is not None
             else MemorySpool(spool_max_bytes)
         )
-        self._delivery = Delivery(
-            self._buffer,
-            EventEncoder(service, version, self.host, pooled_ids=True),
-            transport,
-            spool,
-            self._counters,
-            batch_max_events=batch_max_events,
-            batch_max_bytes=batch_max_bytes,
-            linger_secs=linger_ms / 1000,
-            retry_initial_secs=retry_initial_ms / 1000,
-            retry_max_secs=retry_max_ms / 1000,
-        )
+        self._delivery_options: dict[str, Any] = {
+            "batch_max_events": batch_max_events,
+            "batch_max_bytes": batch_max_bytes,
+            "linger_secs": linger_ms / 1000,
+            "retry_initial_secs": retry_initial_ms / 1000,
+            "retry_max_secs": retry_max_ms / 1000,
+        }
+        self._delivery = self._start_delivery(spool)
         self._emit: Callable[[Event], None] = self._emit_strict if strict else self._emit_fast
         atexit.register(self._at_exit)
         LIVE.add(self)
         if CAPTURES:
             sink, started = CAPTURES[-1]
             started.append((self, self._start_capture(sink)))
+
+    def _start_delivery(self, spool: Spool) -> Delivery:
+        return Delivery(
+            self._buffer,
+            EventEncoder(self.service, self.version, self.host, pooled_ids=True),
+            self.transport,
+            spool,
+            self._counters,
+            **self._delivery_options,
+        )
+
+    def _after_fork_in_child(self) -> None:
+        """A forked child gets its own thread, counters and an in-memory spool.
+
+        The parent delivers what was buffered before the fork and keeps the spool file
+        (and its lock); the child drops the parent's connection.
+        """
+        if self._closed:
+            return
+        self._buffer.clear()
+        self._counters = Counters()
+        self._lock = threading.Lock()
+        old = self._delivery.spool
+        if isinstance(old, FileSpool):
+            old.close()
+            _log.warning(
+                "logyard.sdk: forked child of pid %d uses an in-memory spool; "
+                "call configure() after forking to give each process its own LOGYARD_SPOOL_DIR",
+                os.getppid(),
+            )
+        try:
+            self.transport.close()
+        except Exception:  # pragma: no cover - a transport's close must not raise into hosts
+            _log.exception("logyard.sdk: closing %r after fork failed", self.transport)
+        self._delivery = self._start_delivery(MemorySpool(old.max_bytes))
 
     def __repr__(self) -> str:
         return (
@@ -160,8 +191,11 @@ class EventLogger(TypedEvents):
 
     def _emit_strict(self, event: Event) -> None:
         raw = self._validated(event)
-        if len(self._buffer) < self._buffer_max:
-            self._buffer.append(raw)
+        buffer = self._buffer
+        if len(buffer) < self._buffer_max:
+            buffer.append(raw)
+            if len(buffer) == self._batch_max:
+                self._delivery.wake.set()
         else:
             self._full(raw)
 
@@ -225,10 +259,13 @@ class EventLogger(TypedEvents):
         )
 
     def flush(self, timeout_secs: float = 5.0) -> bool:
-        """Deliver everything emitted so far; ``False`` if not done within ``timeout_secs``.
+        """Deliver everything emitted so far; ``True`` when nothing is left pending.
 
-        While the transport is down, this makes one immediate retry and then waits for
-        the backoff; the events stay safe in the spool either way.
+        (Events refused or dropped on the way are counted in :meth:`stats`, not pending.)
+
+        Makes one immediate attempt, skipping any backoff wait. ``False`` when that
+        attempt fails (the events wait in the spool and are retried in the background)
+        or when ``timeout_secs`` runs out first.
         """
         if self._closed:
             return self._delivery.idle()
@@ -274,3 +311,11 @@ class EventLogger(TypedEvents):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _after_fork_in_child() -> None:
+    for logger in list(LIVE):
+        logger._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -36,6 +36,7 @@ LOCK_FILE = "spool.lock"
 class Spool(Protocol):
     """An ordered queue of batches that survives transport outages."""
 
+    max_bytes: int
     torn_records: int
 
     def append(self, batch: list[bytes]) -> bool:
@@ -112,6 +113,11 @@ class FileSpool:
             ) from exc
         self._fd = os.open(self.directory / DATA_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         self._pos_fd = os.open(self.directory / POS_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        dir_fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the new files' directory entries are durable too
+        finally:
+            os.close(dir_fd)
         # (offset, payload length, events) of every record not yet delivered, oldest first.
         self._index: deque[tuple[int, int, int]] = deque()
         self._end = 0

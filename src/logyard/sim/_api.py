@@ -70,7 +70,9 @@ def api_call(
     bits = w.bits
     hosts = HOSTS[system]
     attempt = 0
-    fail = _DEGRADED_FAIL if w.degraded(system, t) else _FAIL
+    until = w.degraded_until.get(system)
+    fail = _DEGRADED_FAIL if until is not None and t < until else _FAIL
+    eid = w.eid
     out: list[tuple[int, Event]] = []
     while True:
         latency = API_MS[bits(TABLE_BITS)]
@@ -93,7 +95,7 @@ def api_call(
                 t,
                 ApiRequest(
                     timestamp=_fromts(t / 1000, UTC),
-                    event_id=w.eid(t),
+                    event_id=eid(t),
                     service=system,
                     host=hosts[bits(2)],
                     trace_id=trace,

@@ -7,7 +7,7 @@ An order placed here starts its own journey (:mod:`logyard.sim._orders`).
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Final, Literal
 
 from logyard.catalog import (
     FeedbackSubmitted,
@@ -30,12 +30,12 @@ __all__ = ["SCORES", "feedback", "visit"]
 
 # CSAT 1-5, skewed positive: P(5) = 7/16, P(4) = 5/16, P(3) = 2/16, P(2) = P(1) = 1/16.
 SCORES = (1, 2, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5)
-_SHOP = "internet-shop"
+_SHOP: Final = "internet-shop"
 
 
 def visit(w: World, t: int) -> Story:
     """One visitor's session; a few percent are crawlers."""
-    if w.rnd() < 0.04:
+    if w.rnd() < 0.025:
         yield from _crawl(w, t)
         return
     rnd, bits, ts, eid, span = w.rnd, w.bits, w.ts, w.eid, w.span

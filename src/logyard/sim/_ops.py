@@ -9,6 +9,7 @@ from __future__ import annotations
 from logyard.catalog import (
     SYSTEMS,
     DeployFinished,
+    Level,
     LogRecord,
     ServiceFailure,
     ServiceStarted,
@@ -179,6 +180,7 @@ def log_record(w: World, t: int) -> Story:
     """A plain ``logging`` record; notification logs carry the customer's phone or email."""
     r = w.rnd()
     system: System
+    level: Level
     if r < 0.3:
         person = w.customer()
         system, logger = "crm", "crm.notify"

@@ -73,10 +73,14 @@ def order_change(w: World, t: int, person: Person | None) -> tuple[dict[str, Any
         q = 1 + int(w.rnd() * 3)
         return {"quantity": q}, {"quantity": q + 1 + int(w.rnd() * 3)}
     if r < 0.45:
-        return {"color": w.pick(COLORS)}, {"color": w.pick(COLORS)}
+        i = int(w.rnd() * len(COLORS))
+        j = (i + 1 + int(w.rnd() * (len(COLORS) - 1))) % len(COLORS)
+        return {"color": COLORS[i]}, {"color": COLORS[j]}
     if r < 0.6 and person is not None:
-        other = w.customer()
-        return {"delivery.address": person.address}, {"delivery.address": other.address}
+        moved = w.customers[int(w.rnd() * len(w.customers))].address
+        if moved == person.address:  # same customer drawn: a flat upstairs
+            moved = f"{moved.rsplit(', кв. ', 1)[0]}, кв. {1 + int(w.rnd() * 400)}А"
+        return {"delivery.address": person.address}, {"delivery.address": moved}
     if r < 0.75:
         price = float(w.pick(PRODUCTS)[3])
         return {"price": price}, {"price": round(price * 0.9, 2), "discount": "10%"}

@@ -140,7 +140,7 @@ def operator_shift(w: World, t: int) -> Story:
 
 
 def _date(w: World, t: int, days: int) -> str:
-    return w.ts(t + days * 86_400_000).date().isoformat()
+    return w.day(t // 86_400_000 + days)
 
 
 def integration_session(w: World, t: int) -> Story:
@@ -158,7 +158,7 @@ def integration_session(w: World, t: int) -> Story:
         trace = w.trace()
         r = rnd()
         order_id = w.recent_order()
-        if r < 0.25 or order_id is None:
+        if r < 0.12 or order_id is None:
             person = w.customer()
             order_id = w.new_order_id()
             yield t, OrderCreated(

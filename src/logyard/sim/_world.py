@@ -8,6 +8,7 @@ precomputed pools with ``getrandbits`` instead of calling ``random.choice`` or
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from logyard.sim._cards import card_number, card_text
 from logyard.sim._people import Person, make_person, make_staff
 from logyard.sim._shop import client_ips, landing_urls, page_urls, referrers, route_for
 
-__all__ = ["TABLE_BITS", "Emit", "Story", "World", "lognormal_table"]
+__all__ = ["HOSTS", "TABLE_BITS", "Emit", "Story", "World", "lognormal_table"]
 
 # A story yields (unix ms, event); a ``None`` event is a wake-up (arrival processes use it).
 Story = Iterator[tuple[int, Event | None]]
@@ -29,12 +30,12 @@ TABLE_BITS = 12
 _TABLE_SIZE = 1 << TABLE_BITS
 _RING = 512
 _T = TypeVar("_T")
+_fromts = datetime.fromtimestamp
+_UTC = UTC
 
 
 def lognormal_table(median: float, sigma: float, *, seed: int) -> tuple[float, ...]:
     """``2**TABLE_BITS`` lognormal samples rounded to 0.1, indexed by ``getrandbits``."""
-    import math
-
     rng = random.Random(seed)
     mu = math.log(median)
     return tuple(round(rng.lognormvariate(mu, sigma), 1) for _ in range(_TABLE_SIZE))
@@ -90,12 +91,20 @@ class World:
             s: (rng.randrange(1, 4), rng.randrange(0, 30), 0) for s in HOSTS
         }
         self.spawn: Callable[[Story], None] = _no_spawn
+        self._days: dict[int, str] = {}
 
     # -- ids and time ------------------------------------------------------------------------
     @staticmethod
     def ts(ms: int) -> datetime:
         """The UTC datetime of a unix-ms instant (exact to the millisecond)."""
-        return datetime.fromtimestamp(ms / 1000, UTC)
+        return _fromts(ms / 1000, _UTC)
+
+    def day(self, day: int) -> str:
+        """ISO date of a day number since the epoch (cached: list filters ask for it often)."""
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = _fromts(day * 86_400, _UTC).date().isoformat()
+        return text
 
     def eid(self, ms: int) -> str:
         """A UUIDv7 for an event at ``ms``: its 74 random bits come from the seeded RNG."""
@@ -164,8 +173,3 @@ class World:
         """A recent order, or ``None`` before the first one."""
         recent = self.recent
         return recent[int(self.rnd() * len(recent))] if recent else None
-
-    def degraded(self, system: str, ms: int) -> bool:
-        """Whether ``system`` is in an incident at ``ms`` (its requests fail more)."""
-        until = self.degraded_until.get(system)
-        return until is not None and ms < until

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from logyard.sdk import EventLogger, HttpTransport
 
-from .conftest import IngestServer
+from .ingest_server import IngestServer
 
 
 def _logger(server: IngestServer, spool_dir: Path | None = None, **options: object) -> EventLogger:
@@ -156,3 +157,43 @@ def test_a_batch_too_large_for_the_server_is_split(ingest: IngestServer) -> None
     log.close()
     assert _order_ids(ingest.accepted) == [f"ORD-{i}" for i in range(50)]
     assert log.stats().dropped == {}
+
+
+def test_too_many_requests_is_retried_not_dropped(ingest: IngestServer) -> None:
+    """429 is retryable: the batch is spooled and delivered once the server accepts again."""
+    ingest.status = 429
+    log = _logger(ingest)
+    _assign(log, 0, 3)
+    assert not log.flush(5)
+    ingest.status = 200
+    assert log.flush(5)
+    log.close()
+    assert _order_ids(ingest.accepted) == ["ORD-0", "ORD-1", "ORD-2"]
+    assert log.stats().dropped == {}
+
+
+def test_flush_returns_promptly_while_the_server_is_down(ingest: IngestServer) -> None:
+    """With the server unreachable, flush makes one attempt and returns False, not the timeout."""
+    ingest.stop()
+    log = _logger(ingest)
+    _assign(log, 0, 3)
+    started = time.monotonic()
+    assert log.flush(10) is False
+    assert time.monotonic() - started < 5
+    assert log.stats().spool_pending == 3
+    log.close(timeout_secs=0.1)
+
+
+def test_a_restarted_server_is_reached_on_a_fresh_connection(ingest: IngestServer) -> None:
+    """When the kept-alive connection went stale, the transport reconnects without spooling."""
+    log = _logger(ingest)
+    _assign(log, 0, 2)
+    assert log.flush(5)
+    ingest.stop()
+    ingest.start()
+    _assign(log, 2, 4)
+    assert log.flush(5)
+    log.close()
+    assert _order_ids(ingest.accepted) == ["ORD-0", "ORD-1", "ORD-2", "ORD-3"]
+    assert log.stats().spooled == 0
+    assert len({r.peer for r in ingest.requests}) == 2

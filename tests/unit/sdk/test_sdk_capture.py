@@ -30,3 +30,16 @@ def test_capture_ends_with_the_block_and_covers_loggers_created_inside() -> None
     log.close()
     assert [e["event.action"] for e in events] == ["service.started"]
     assert [e["event.action"] for e in transport.events] == ["service.stopped"]
+
+
+def test_nested_captures_each_see_their_own_block() -> None:
+    """An inner capture_events takes the events of its block; the outer resumes afterwards."""
+    log = EventLogger("mes", transport=MemoryTransport())
+    with capture_events() as outer:
+        log.service_started()
+        with capture_events() as inner:
+            log.service_failure(component="press-4", kind="hardware")
+        log.service_stopped()
+    log.close()
+    assert [e["event.action"] for e in outer] == ["service.started", "service.stopped"]
+    assert [e["event.action"] for e in inner] == ["service.failure"]

@@ -80,3 +80,17 @@ def test_closing_without_a_spool_dir_counts_undelivered_events() -> None:
     log.service_stopped()
     log.close(timeout_secs=0.2)
     assert log.stats().dropped == {"closed": 2}
+
+
+def test_a_full_spool_drops_and_counts_the_batch() -> None:
+    """While the transport is down and the spool is at spool_max_bytes, batches count spool_full."""
+    transport = MemoryTransport()
+    transport.fail_with = TransportError("down")
+    log = EventLogger("mes", transport=transport, spool_max_bytes=1000, batch_max_events=2)
+    for _ in range(10):
+        log.service_started()
+    assert not log.flush(0.5)
+    stats = log.stats()
+    log.close(timeout_secs=0.1)
+    assert stats.spool_pending + stats.dropped["spool_full"] == 10
+    assert stats.spool_pending > 0

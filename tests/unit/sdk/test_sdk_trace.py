@@ -20,8 +20,6 @@ from logyard.sdk.testing import capture_events
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
-hex_digits = st.text(alphabet="0123456789abcdef", min_size=1, max_size=1)
-
 
 def _hex(n: int) -> st.SearchStrategy[str]:
     return st.text(alphabet="0123456789abcdef", min_size=n, max_size=n)
@@ -71,6 +69,13 @@ def test_format_and_parse_round_trip(trace_id: str, span_id: str, flags: int) ->
     else:
         assert parse_traceparent(header) == ctx
         assert format_traceparent(parse_traceparent(header)) == header
+
+
+@given(st.text(max_size=80))
+def test_parsing_any_text_never_raises(header: str) -> None:
+    """Whatever a client sends as traceparent, parsing yields a context or None."""
+    result = parse_traceparent(header)
+    assert result is None or (format_traceparent(result) or "")[3:] == header.strip()[3:55]
 
 
 def test_trace_context_continues_the_callers_trace_in_a_new_span() -> None:

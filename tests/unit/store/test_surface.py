@@ -9,9 +9,11 @@ import logyard.store
 
 
 def test_all_is_sorted_and_complete() -> None:
-    """__all__ is sorted and every name in it resolves."""
+    """__all__ is sorted as ruff sorts it (constants, classes, functions) and every name
+    in it resolves."""
     names = logyard.store.__all__
-    assert (sorted(names), []) == (
+    order = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
+    assert (order, []) == (
         names,
         [n for n in names if getattr(logyard.store, n, None) is None],
     )

@@ -34,7 +34,7 @@ from logyard.store._model import (
 from logyard.store.duckdb._aggregate import Scope, aggregate
 from logyard.store.duckdb._schema import Params, column, create_schema, table_name
 from logyard.store.duckdb._sql import compile_where, query_systems, sql_datetime
-from logyard.store.duckdb._write import dead_letter_table, event_tables
+from logyard.store.duckdb._write import SELECT_STAGED, dead_letter_table, event_tables
 
 __all__ = ["MAX_PAGE_SIZE", "DuckDBStore"]
 
@@ -90,18 +90,18 @@ class DuckDBStore:
         with self._write_lock, self._cursor() as cur:
             cur.begin()
             try:
-                for system, arrow in tables.items():
+                for system, staged in tables.items():
                     table = table_name(system)
-                    cur.register("batch_rows", arrow)
+                    cur.register("staged_docs", staged.docs)
                     try:
                         row = cur.execute(
-                            f"INSERT INTO {table} SELECT b.* FROM batch_rows b WHERE NOT EXISTS "
-                            f"(SELECT 1 FROM {table} t WHERE t.ts BETWEEN $lo AND $hi "
-                            "AND t.event_id = b.event_id)",
-                            {"lo": _min(arrow, "ts"), "hi": _max(arrow, "ts")},
+                            f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
+                            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
+                            "$lo AND $hi AND t.event_id = b.event_id)",
+                            {"lo": staged.lo, "hi": staged.hi},
                         ).fetchone()
                     finally:
-                        cur.unregister("batch_rows")
+                        cur.unregister("staged_docs")
                     stored += int(row[0]) if row else 0
                 if letters is not None:
                     cur.register("batch_letters", letters)
@@ -323,10 +323,3 @@ class DuckDBStore:
             self._closed = True
             self._db.close()
 
-
-def _min(table: Any, name: str) -> Any:
-    return min(table.column(name).to_pylist())
-
-
-def _max(table: Any, name: str) -> Any:
-    return max(table.column(name).to_pylist())
