@@ -322,4 +322,3 @@ class DuckDBStore:
         if not self._closed:
             self._closed = True
             self._db.close()
-

@@ -10,11 +10,11 @@ from typing import Any
 import pyarrow as pa
 
 from logyard.catalog import SYSTEMS, Event, encode_event
-
-_SYSTEMS = frozenset(SYSTEMS)
 from logyard.errors import StoreError
 from logyard.store._model import DeadLetter
 from logyard.store.duckdb._schema import ENVELOPE_COLUMNS, PROMOTED
+
+_SYSTEMS = frozenset(SYSTEMS)
 
 __all__ = ["EVENT_SCHEMA", "SELECT_STAGED", "Staged", "dead_letter_table", "event_tables"]
 
@@ -47,6 +47,7 @@ _DEAD_SCHEMA = pa.schema(
         ("raw", pa.binary()),
     ]
 )
+
 
 def _naive_utc(ts: datetime) -> datetime:
     ts = ts.astimezone(UTC) if ts.tzinfo is not None else ts
