@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LogyardProcess", "free_port"]
+__all__ = ["TOKEN", "LogyardProcess", "free_port"]
 
 TOKEN = "e2e-admin-token"
 

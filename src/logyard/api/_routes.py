@@ -130,7 +130,19 @@ async def ingest_events(
     rt: Annotated[Runtime, Depends(runtime)],
     who: Annotated[Principal, Depends(principal)],
 ) -> Response:
-    """Ingest a JSON array or NDJSON; answers per event, after the accepted ones are on disk."""
+    """Ingest a JSON array or NDJSON; answers per event, after the accepted ones are on disk.
+
+    While the processor is more than the backlog limit behind, answers 429 with
+    ``Retry-After`` (the SDK spools and retries) instead of queueing without bound.
+    """
+    if rt.ingest.overloaded:
+        raise ApiError(
+            429,
+            "Too Many Requests",
+            "ingest: the processor is behind (queue backlog over "
+            f"{rt.ingest.max_backlog_bytes:,} bytes); retry after a second",
+            headers={"Retry-After": "1"},
+        )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -301,5 +313,9 @@ def _query_problem(exc: QueryError) -> ApiError:
 
 
 def problem_for(exc: ApiError) -> Response:
-    """Problem details for an :class:`ApiError`."""
-    return problem(exc.status, exc.title, exc.detail, **exc.extra)
+    """Problem details for an :class:`ApiError` (``headers`` go to the response)."""
+    headers = exc.extra.pop("headers", None)
+    response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+    if headers:
+        response.headers.update(headers)
+    return response

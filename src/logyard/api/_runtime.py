@@ -41,8 +41,10 @@ class Runtime:
         self.metrics = PipelineMetrics()
         self.queue = WriteAheadQueue(data_dir / "queue")
         self.store = DuckDBStore(data_dir / "logs.duckdb")
-        self.ingest = Ingest(self.queue, self.metrics)
         self.processor = Processor(self.queue, self.store, self.metrics)
+        self.ingest = Ingest(
+            self.queue, self.metrics, backlog=lambda: self.queue.depth(self.processor.position)
+        )
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
         self.demo_seed = demo_seed

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,10 @@ class Client:
             except ValueError:
                 detail = exc.reason
             if exc.code == 401:
+                # The API's own "how to fix" speaks HTTP; a CLI user fixes it with a flag.
+                what = str(detail).split(";")[0]
                 raise ConfigError(
-                    f"{self.url}: {detail}; pass --token or set LOGYARD_TOKEN"
+                    f"{self.url}: {what}; pass --token or set LOGYARD_TOKEN"
                 ) from None
             raise LogyardError(f"{self.url}: HTTP {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
@@ -103,7 +106,7 @@ class Client:
 
 def format_hit(hit: dict[str, Any]) -> str:
     """One line for a terminal: time, system, level, action, who, summary."""
-    ts = str(hit.get("@timestamp", ""))[:23].replace("T", " ")
+    ts = _short_time(str(hit.get("@timestamp", "")))
     level = hit.get("log.level", "INFO")
     body = {k: v for k, v in hit.items() if k not in _ENVELOPE}
     summary = hit.get("message") or " ".join(
@@ -114,6 +117,17 @@ def format_hit(hit: dict[str, Any]) -> str:
         f"{ts:<23}  {hit.get('service.name', '?'):<13} {level:<5}  "
         f"{hit.get('event.action', '?'):<18} {who:<16} {summary}"
     )
+
+
+def _short_time(text: str) -> str:
+    """``2026-11-26 05:29:26.000`` (UTC, milliseconds) whatever precision the store kept."""
+    try:
+        ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text[:23].replace("T", " ")
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC)
+    return ts.strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
 
 
 def run_search(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
 from pathlib import Path
+from types import FrameType
 
 from logyard.errors import ConfigError
 
@@ -50,8 +52,21 @@ def run_up(
         + "Stop with Ctrl-C.\n\n"
     )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    uvicorn.Server(config).run()
+    # uvicorn shuts down gracefully on SIGTERM (the lifespan drains the queue), then re-raises
+    # the signal with the handler it found; with SIG_DFL the process would die by the signal
+    # (exit -15) after a clean stop. This handler turns that re-raise into exit 0 (and a
+    # SIGTERM that comes before uvicorn listens still stops the process).
+    previous = signal.signal(signal.SIGTERM, _after_graceful_stop)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _after_graceful_stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handler: exit 0 (after its shutdown, nothing is left)."""
+    raise SystemExit(0)
 
 
 def _check_port(host: str, port: int) -> None:

@@ -6,14 +6,15 @@ is answered with its reason *and* queued as a dead letter, so nothing vanishes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from logyard.catalog import Event, EventCodec, encode_event
 from logyard.errors import EventError, InvalidEventError
 from logyard.pipeline._metrics import PipelineMetrics
 from logyard.pipeline._queue import WriteAheadQueue
-from logyard.pipeline._records import EVENT, dead_letter_for, encode_dead_letter
+from logyard.pipeline._records import dead_letter_for, encode_dead_letter, encode_valid
 
 __all__ = ["Ingest", "ItemResult"]
 
@@ -41,12 +42,27 @@ class Ingest:
         codec: EventCodec | None = None,
         max_event_bytes: int = 1 << 20,
         source: str = "http",
+        backlog: Callable[[], int] | None = None,
+        max_backlog_bytes: int = 32 << 20,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
         self.codec = codec or EventCodec()
         self.max_event_bytes = max_event_bytes
         self.source = source
+        self.backlog = backlog or (lambda: 0)
+        self.max_backlog_bytes = max_backlog_bytes
+
+    @property
+    def overloaded(self) -> bool:
+        """True while the processor is more than ``max_backlog_bytes`` behind."""
+        return self.backlog() > self.max_backlog_bytes
+
+    def _wait_for_room(self, timeout_secs: float = 30.0) -> None:
+        """Backpressure for in-process producers: wait while the processor is behind."""
+        deadline = time.monotonic() + timeout_secs
+        while self.overloaded and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def submit_raw(self, items: Sequence[bytes], *, source: str | None = None) -> list[ItemResult]:
         """Validate JSON payloads one by one; queue good ones and dead letters durably."""
@@ -71,15 +87,30 @@ class Ingest:
                 self.metrics.received.labels("unknown").inc()
                 self.metrics.rejected.labels(exc.code).inc()
                 continue
-            records.append(EVENT + encode_event(event))
+            records.append(encode_valid(event))
             results.append(ItemResult(index, "accepted", id=event.event_id))
             self.metrics.received.labels(event.service).inc()
         self.queue.append(records)
         return results
 
     def submit_events(self, events: Sequence[Event]) -> int:
-        """Queue events built in-process (the simulator, the in-process SDK transport)."""
-        records = [EVENT + encode_event(e) for e in events]
+        """Queue events built in-process (the simulator, the in-process SDK transport).
+
+        They are validated like any other event; one that fails is dead-lettered.
+        """
+        self._wait_for_room()
+        records: list[bytes] = []
+        decode = self.codec.decode
+        for e in events:
+            raw = encode_event(e)
+            try:
+                records.append(encode_valid(decode(raw)))
+            except EventError as exc:
+                letter = dead_letter_for(
+                    raw, exc, source="in-process", step="validate", component="ingest"
+                )
+                records.append(encode_dead_letter(letter))
+                self.metrics.rejected.labels(exc.code).inc()
         self.queue.append(records)
         counts: dict[str, int] = {}
         for e in events:

@@ -10,21 +10,31 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter as Tally
+from datetime import UTC, datetime
 
-from logyard.catalog import Event, EventCodec
+from logyard.catalog import SYSTEMS, EventCodec
 from logyard.errors import EventError, LogyardError
 from logyard.pipeline._metrics import PipelineMetrics
 from logyard.pipeline._queue import WriteAheadQueue
-from logyard.pipeline._records import DEAD, EVENT, dead_letter_for, decode_dead_letter
+from logyard.pipeline._records import (
+    DEAD,
+    EVENT,
+    VALID,
+    VALID_HEADER,
+    dead_letter_for,
+    decode_dead_letter,
+    encode_valid,
+)
 from logyard.store._base import Store
-from logyard.store._model import DeadLetter, WriteBatch
+from logyard.store._model import DeadLetter, EncodedEvents, WriteBatch
 
 __all__ = ["Processor"]
 
 _log = logging.getLogger("logyard.processor")
 
 CHECKPOINT = "embedded-queue"
+_VALID, _EVENT, _DEAD = VALID[0], EVENT[0], DEAD[0]
+_BODY = 1 + VALID_HEADER.size
 
 
 class Processor:
@@ -91,30 +101,57 @@ class Processor:
         if not batch.records:
             self.metrics.queue_depth.set(self.queue.depth(self.position))
             return False
-        events: list[Event] = []
+        docs: dict[int, list[bytes]] = {}
+        stamps: dict[int, list[int]] = {}
         letters: list[DeadLetter] = []
         decode = self.codec.decode
+        unpack = VALID_HEADER.unpack_from
         for rec in batch.records:
-            kind = rec[:1]
-            if kind == EVENT:
-                body = rec[1:]
+            kind = rec[0]
+            if kind == _VALID:
+                system, ms = unpack(rec, 1)
+                body = rec[_BODY:]
+            elif kind == _EVENT:
                 try:
-                    events.append(decode(body))
+                    valid = encode_valid(decode(rec[1:]))
                 except EventError as exc:
                     letters.append(
                         dead_letter_for(
-                            body, exc, source="queue", step="validate", component="processor"
+                            rec[1:], exc, source="queue", step="validate", component="processor"
                         )
                     )
-            elif kind == DEAD:
+                    continue
+                system, ms = unpack(valid, 1)
+                body = valid[_BODY:]
+            elif kind == _DEAD:
                 letters.append(decode_dead_letter(rec))
+                continue
+            else:
+                _log.error("processor: unknown record kind %r at %d; skipped", rec[:1], batch.start)
+                continue
+            group = docs.get(system)
+            if group is None:
+                docs[system] = [body]
+                stamps[system] = [ms]
+            else:
+                group.append(body)
+                stamps[system].append(ms)
+        encoded = [
+            EncodedEvents(
+                system=SYSTEMS[system],
+                docs=rows,
+                lo=_from_ms(min(stamps[system])),
+                hi=_from_ms(max(stamps[system])),
+            )
+            for system, rows in docs.items()
+        ]
         started = time.perf_counter()
         result = self.store.write(
-            WriteBatch(events=events, dead_letters=letters, checkpoint=(CHECKPOINT, batch.end))
+            WriteBatch(encoded=encoded, dead_letters=letters, checkpoint=(CHECKPOINT, batch.end))
         )
         self.metrics.batch_seconds.observe(time.perf_counter() - started)
-        for system, n in Tally(e.service for e in events).items():
-            self.metrics.stored.labels(system).inc(n)
+        for system, rows in docs.items():
+            self.metrics.stored.labels(SYSTEMS[system]).inc(len(rows))
         if result.duplicates:
             self.metrics.duplicates.inc(result.duplicates)
         for letter in letters:
@@ -125,3 +162,7 @@ class Processor:
         self.queue.release(self.position)
         self.metrics.queue_depth.set(self.queue.depth(self.position))
         return True
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)

@@ -1,25 +1,41 @@
-"""What the embedded queue holds: events (``E`` + JSON) and dead letters (``D`` + msgpack)."""
+"""What the embedded queue holds.
+
+* ``V`` + system index (u8) + ``@timestamp`` epoch ms (i64) + JSON: an event that ingest
+  validated and normalized against the catalogue; the processor passes it to the store as
+  it is (no second decode).
+* ``E`` + JSON: an event nobody validated yet; the processor validates it.
+* ``D`` + msgpack: a dead letter.
+"""
 
 from __future__ import annotations
 
+import struct
 import uuid
 from datetime import UTC, datetime
 
 import msgspec
 
+from logyard.catalog import SYSTEMS, Event, encode_event
 from logyard.errors import EventError
 from logyard.store._model import DeadLetter
 
 __all__ = [
     "DEAD",
     "EVENT",
+    "SYSTEM_INDEX",
+    "VALID",
+    "VALID_HEADER",
     "dead_letter_for",
     "decode_dead_letter",
     "encode_dead_letter",
+    "encode_valid",
 ]
 
 EVENT = b"E"
+VALID = b"V"
 DEAD = b"D"
+VALID_HEADER = struct.Struct("<Bq")
+SYSTEM_INDEX: dict[str, int] = {name: i for i, name in enumerate(SYSTEMS)}
 _RAW_LIMIT = 64 * 1024
 
 _ENC = msgspec.msgpack.Encoder()
@@ -63,3 +79,10 @@ def encode_dead_letter(letter: DeadLetter) -> bytes:
 def decode_dead_letter(record: bytes) -> DeadLetter:
     """The dead letter of a ``D`` queue record."""
     return _DEC.decode(record[1:])
+
+
+def encode_valid(event: Event) -> bytes:
+    """Queue record bytes for an event that passed the catalogue."""
+    ts = event.timestamp
+    ms = int(ts.timestamp() * 1000)
+    return VALID + VALID_HEADER.pack(SYSTEM_INDEX[event.service], ms) + encode_event(event)

@@ -22,6 +22,7 @@ __all__ = [
     "Cardinality",
     "DateHistogram",
     "DeadLetter",
+    "EncodedEvents",
     "Percentiles",
     "SearchRequest",
     "SearchResult",
@@ -150,6 +151,20 @@ class DeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class EncodedEvents:
+    """Validated events of one system, already encoded as their JSON documents.
+
+    The processor's fast path: documents that passed the catalogue go to the store as
+    bytes, without being decoded again. ``lo``/``hi`` bound their ``@timestamp`` (UTC).
+    """
+
+    system: str
+    docs: Sequence[bytes]
+    lo: datetime
+    hi: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class WriteBatch:
     """What a processor hands a store in one transaction.
 
@@ -158,6 +173,7 @@ class WriteBatch:
     """
 
     events: Sequence[Event] = ()
+    encoded: Sequence[EncodedEvents] = ()
     dead_letters: Sequence[DeadLetter] = ()
     checkpoint: tuple[str, int] | None = None
 

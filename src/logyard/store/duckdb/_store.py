@@ -34,7 +34,13 @@ from logyard.store._model import (
 from logyard.store.duckdb._aggregate import Scope, aggregate
 from logyard.store.duckdb._schema import Params, column, create_schema, table_name
 from logyard.store.duckdb._sql import compile_where, query_systems, sql_datetime
-from logyard.store.duckdb._write import SELECT_STAGED, dead_letter_table, event_tables
+from logyard.store.duckdb._write import (
+    SELECT_STAGED,
+    Staged,
+    dead_letter_table,
+    encoded_table,
+    event_tables,
+)
 
 __all__ = ["MAX_PAGE_SIZE", "DuckDBStore"]
 
@@ -84,21 +90,34 @@ class DuckDBStore:
     def write(self, batch: WriteBatch) -> WriteResult:
         """Append new events, dead letters and the checkpoint in one transaction."""
         tables, _ = event_tables(batch.events)
+        staged = list(tables.items())
+        submitted = len(batch.events)
+        for enc in batch.encoded:
+            if enc.system not in SYSTEMS:
+                raise StoreError(
+                    f"service.name: {enc.system!r} is not a system; "
+                    f"events must come from one of {', '.join(SYSTEMS)}"
+                )
+            if enc.docs:
+                staged.append(
+                    (enc.system, Staged(encoded_table(enc.docs), _naive(enc.lo), _naive(enc.hi)))
+                )
+                submitted += len(enc.docs)
         letters = dead_letter_table(batch.dead_letters) if batch.dead_letters else None
         stored = 0
         dead = 0
         with self._write_lock, self._cursor() as cur:
             cur.begin()
             try:
-                for system, staged in tables.items():
+                for system, rows in staged:
                     table = table_name(system)
-                    cur.register("staged_docs", staged.docs)
+                    cur.register("staged_docs", rows.docs)
                     try:
                         row = cur.execute(
                             f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
                             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
                             "$lo AND $hi AND t.event_id = b.event_id)",
-                            {"lo": staged.lo, "hi": staged.hi},
+                            {"lo": rows.lo, "hi": rows.hi},
                         ).fetchone()
                     finally:
                         cur.unregister("staged_docs")
@@ -124,7 +143,7 @@ class DuckDBStore:
             except BaseException:
                 cur.rollback()
                 raise
-        return WriteResult(stored=stored, duplicates=len(batch.events) - stored, dead_letters=dead)
+        return WriteResult(stored=stored, duplicates=submitted - stored, dead_letters=dead)
 
     def read_checkpoint(self, name: str) -> int | None:
         """The last position stored for input ``name``."""
@@ -322,3 +341,8 @@ class DuckDBStore:
         if not self._closed:
             self._closed = True
             self._db.close()
+
+
+def _naive(ts: datetime) -> datetime:
+    """UTC without tzinfo, as the TIMESTAMP columns hold it."""
+    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo is not None else ts

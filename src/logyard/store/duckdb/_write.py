@@ -16,7 +16,14 @@ from logyard.store.duckdb._schema import ENVELOPE_COLUMNS, PROMOTED
 
 _SYSTEMS = frozenset(SYSTEMS)
 
-__all__ = ["EVENT_SCHEMA", "SELECT_STAGED", "Staged", "dead_letter_table", "event_tables"]
+__all__ = [
+    "EVENT_SCHEMA",
+    "SELECT_STAGED",
+    "Staged",
+    "dead_letter_table",
+    "encoded_table",
+    "event_tables",
+]
 
 _ARROW_TYPES = {
     "TIMESTAMP": pa.timestamp("us"),
@@ -108,6 +115,22 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
     return staged, repeats
 
 
+def encoded_table(docs: Sequence[bytes]) -> pa.Table:
+    """Documents (UTF-8 JSON bytes) as a one-column Arrow string table, without a
+    per-document Python string: one join and an offsets array."""
+    lengths = pa.array([len(d) for d in docs], pa.int32())
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()), pc_cumsum(lengths)])
+    data = pa.py_buffer(b"".join(docs))
+    array = pa.StringArray.from_buffers(len(docs), offsets.buffers()[1], data)
+    return pa.table({"doc": array})
+
+
+def pc_cumsum(lengths: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.cumulative_sum(lengths)
+
+
 def _path(field: str) -> str:
     return '$."' + field + '"'
 
@@ -132,7 +155,8 @@ def _select_columns() -> str:
     text = "lower(regexp_replace(doc, '\"(?:[^\"\\\\]|\\\\.)*\":', ' ', 'g'))"
     return (
         f"{', '.join(out)}, doc, {text} AS search_text "
-        f"FROM (SELECT doc, json_extract_string(doc, [{paths}]) AS v FROM staged_docs)"
+        "FROM (SELECT DISTINCT ON (doc->>'$.\"event.id\"') doc, "
+        f"json_extract_string(doc, [{paths}]) AS v FROM staged_docs)"
     )
 
 
