@@ -23,12 +23,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _machine import describe  # noqa: E402
-
-from logyard.api import Runtime  # noqa: E402
-from logyard.catalog import Event, ServiceStarted, new_event_id  # noqa: E402
-from logyard.sim import Simulator  # noqa: E402
-from logyard.store import SearchRequest  # noqa: E402
+from _machine import describe
+from logyard.api import Runtime
+from logyard.catalog import Event, ServiceStarted, new_event_id
+from logyard.sim import Simulator
+from logyard.store import SearchRequest
 
 
 def stored_total(rt: Runtime) -> float:
