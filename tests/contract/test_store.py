@@ -213,6 +213,9 @@ def test_default_order_is_newest_first(store: Store) -> None:
         ("disk", ["e04", "e02"]),
         ('"full on line"', ["e02"]),
         ("press*", ["e05"]),
+        ("operator", []),  # free text looks at values, never at keys (order.operator)
+        ("PETROV", ["e02", "e01"]),  # and ignores case
+        ("ORD-3", ["e11", "e10"]),
         ("http.duration_ms >= 150", ["e08", "e07"]),
         ("http.duration_ms < 50", ["e13"]),
         ("http.response.status_code:500", ["e07"]),

@@ -81,8 +81,11 @@ def decode_dead_letter(record: bytes) -> DeadLetter:
     return _DEC.decode(record[1:])
 
 
-def encode_valid(event: Event) -> bytes:
-    """Queue record bytes for an event that passed the catalogue."""
-    ts = event.timestamp
-    ms = int(ts.timestamp() * 1000)
-    return VALID + VALID_HEADER.pack(SYSTEM_INDEX[event.service], ms) + encode_event(event)
+def encode_valid(event: Event, doc: bytes | None = None) -> bytes:
+    """Queue record bytes for an event that passed the catalogue.
+
+    ``doc`` is the event's document when the caller already has it in canonical form.
+    """
+    ms = int(event.timestamp.timestamp() * 1000)
+    header = VALID + VALID_HEADER.pack(SYSTEM_INDEX[event.service], ms)
+    return header + (doc if doc is not None else encode_event(event))

@@ -64,7 +64,7 @@ def table_name(system: str) -> str:
 def _events_ddl(table: str) -> str:
     cols = [f"{c} {t}" for c, t, _ in ENVELOPE_COLUMNS]
     cols += [f"{c} {t}" for c, t in PROMOTED.values()]
-    cols += ["doc JSON NOT NULL", "search_text VARCHAR NOT NULL"]
+    cols += ["doc JSON NOT NULL"]
     return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})"
 
 

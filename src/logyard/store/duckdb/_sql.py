@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
+
 from logyard.catalog import LEVELS
 from logyard.errors import QueryError
 from logyard.store import kql
@@ -37,6 +39,61 @@ def like_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+_RE_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+_IN_STRING = r'(?:[^"\\]|\\.)*'
+
+
+def _re_literal(text: str) -> str:
+    """``text`` as it appears inside a JSON string, escaped for RE2."""
+    encoded = msgspec.json.encode(text).decode()[1:-1]
+    return "".join("\\" + c if c in _RE_SPECIAL else c for c in encoded)
+
+
+def _free_text(text: str, wildcard: bool, params: Params) -> str:
+    """Free text: case-insensitive, inside any string *value* of the document (not keys).
+
+    A cheap case-insensitive search of the longest literal part filters rows first; the
+    second pattern then requires the match to sit in a JSON string followed by ``,``, ``}``
+    or ``]`` (a value), never by ``:`` (a key).
+    """
+    if wildcard:
+        pieces = _wildcard_pieces(text)
+        inner = _IN_STRING.join(_re_literal(p) for p in pieces)
+        longest = max(pieces, key=len) if pieces else ""
+    else:
+        inner = _re_literal(text)
+        longest = text
+    value = f'(?i)"{_IN_STRING}{inner}{_IN_STRING}"\\s*[,}}\\]]'
+    if not longest:
+        return f"regexp_matches(doc, {params.add(value)})"
+    prefilter = "(?i)" + _re_literal(longest)
+    return (
+        f"(regexp_matches(doc, {params.add(prefilter)}) "
+        f"AND regexp_matches(doc, {params.add(value)}))"
+    )
+
+
+def _wildcard_pieces(pattern: str) -> list[str]:
+    """Literal parts of a KQL wildcard pattern (``*`` wildcard, ``\\*`` literal)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            current.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch == "*":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    pieces.append("".join(current))
+    return pieces
+
+
 def sql_datetime(value: object, where: str) -> datetime:
     """A naive UTC datetime, as the ``ts`` column holds it."""
     return parse_datetime(value, where).astimezone(UTC).replace(tzinfo=None)
@@ -54,10 +111,7 @@ def compile_where(node: kql.Node, params: Params) -> str:
         case kql.Not(operand):
             return f"(NOT coalesce({compile_where(operand, params)}, FALSE))"
         case kql.FreeText(text, kind):
-            if kind == "wildcard":
-                pattern = params.add("%" + like_pattern(text.lower()) + "%")
-                return f"(search_text LIKE {pattern} {_ESC})"
-            return f"contains(search_text, {params.add(text.lower())})"
+            return _free_text(text, kind == "wildcard", params)
         case kql.Exists(field):
             return _exists(field, params)
         case kql.Match(field, value, kind):

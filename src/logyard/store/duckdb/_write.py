@@ -36,7 +36,7 @@ _ARROW_TYPES = {
 EVENT_SCHEMA = pa.schema(
     [(c, _ARROW_TYPES[t]) for c, t, _ in ENVELOPE_COLUMNS]
     + [(c, _ARROW_TYPES[t]) for c, t in PROMOTED.values()]
-    + [("doc", pa.string()), ("search_text", pa.string())]
+    + [("doc", pa.string())]
 )
 
 _DEAD_SCHEMA = pa.schema(
@@ -151,10 +151,8 @@ def _select_columns() -> str:
         else:
             out.append(f"TRY_CAST(v[{index[field]}] AS {sql_type}) AS {col}")
     paths = ", ".join(f"'{_path(f)}'" for f in scalar)
-    # search_text: every value of the document (keys removed), lower case.
-    text = "lower(regexp_replace(doc, '\"(?:[^\"\\\\]|\\\\.)*\":', ' ', 'g'))"
     return (
-        f"{', '.join(out)}, doc, {text} AS search_text "
+        f"{', '.join(out)}, doc "
         "FROM (SELECT DISTINCT ON (doc->>'$.\"event.id\"') doc, "
         f"json_extract_string(doc, [{paths}]) AS v FROM staged_docs)"
     )
