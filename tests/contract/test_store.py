@@ -35,6 +35,7 @@ from logyard.store import (
     Cardinality,
     DateHistogram,
     DeadLetter,
+    EncodedEvents,
     Percentiles,
     SearchRequest,
     Sort,
@@ -140,6 +141,23 @@ def test_duplicates_inside_one_batch(empty_store: Store) -> None:
     """An id repeated within a batch is stored once."""
     batch = events()[:2] + events()[:1]
     assert WriteResult(2, 1, 0) == empty_store.write(WriteBatch(events=batch))
+
+
+def test_encoded_documents_are_stored_as_sent_and_deduplicated(empty_store: Store) -> None:
+    """The processor's fast path: encoded documents are stored verbatim, once per event id."""
+    batch = events()[:3]
+    docs = [encode_event(e) for e in batch]
+    enc = EncodedEvents(
+        system="mes",
+        ids=[e.event_id for e in batch] + [batch[0].event_id],
+        docs=[*docs, docs[0]],
+        lo=at(0),
+        hi=at(20),
+    )
+    assert WriteResult(3, 1, 0) == empty_store.write(WriteBatch(encoded=[enc]))
+    assert WriteResult(0, 4, 0) == empty_store.write(WriteBatch(encoded=[enc]))
+    hits = empty_store.search(SearchRequest(sort=(Sort("@timestamp", "asc"),))).hits
+    assert [msgspec.json.decode(d) for d in docs] == hits
 
 
 def test_checkpoint_is_stored_with_the_batch(store: Store) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from logyard.api._auth import TokenBook
-from logyard.catalog import Event
 from logyard.errors import ConfigError
 from logyard.pipeline import Ingest, PipelineMetrics, Processor, WriteAheadQueue
 from logyard.store.duckdb import DuckDBStore
+
+if TYPE_CHECKING:
+    from logyard.sim._process import SimulatorProcess
 
 __all__ = ["Runtime"]
 
@@ -48,39 +49,29 @@ class Runtime:
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
         self.demo_seed = demo_seed
-        self._sim_stop = threading.Event()
-        self._sim_thread: threading.Thread | None = None
+        self._sim: SimulatorProcess | None = None
         self.started = False
 
     def start(self) -> None:
-        """Start the processor and, in demo mode, the simulator."""
+        """Start the processor and, in demo mode, the simulator (in its own process)."""
         self.processor.start()
         if self.demo_rate is not None:
-            self._sim_thread = threading.Thread(
-                target=self._simulate, name="logyard-simulator", daemon=True
-            )
-            self._sim_thread.start()
+            from logyard.sim._process import SimulatorProcess
+
+            seed = self.demo_seed if self.demo_seed is not None else int.from_bytes(os.urandom(4))
+            self._sim = SimulatorProcess(self._deliver, seed=seed, rate=self.demo_rate)
+            self._sim.start()
         self.started = True
 
-    def _simulate(self) -> None:
-        from logyard.sim import Simulator
-
-        seed = self.demo_seed if self.demo_seed is not None else int.from_bytes(os.urandom(4))
-        sim = Simulator(seed=seed)
-
-        def sink(batch: list[Event]) -> None:
-            self.ingest.submit_events(batch)
-
-        try:
-            sim.run(sink, rate=self.demo_rate or 0.0, stop=self._sim_stop)
-        except Exception:
-            _log.exception("simulator: stopped by an unexpected error")
+    def _deliver(self, lines: list[bytes]) -> None:
+        """Ingest what the simulator sent, waiting while the processor is behind."""
+        self.ingest.wait_for_room()
+        self.ingest.submit_encoded(lines, source="simulator")
 
     def stop(self) -> None:
         """Stop the simulator, drain the queue into the store, close files."""
-        self._sim_stop.set()
-        if self._sim_thread is not None:
-            self._sim_thread.join(5)
+        if self._sim is not None:
+            self._sim.stop()
         self.processor.stop()
         self.queue.close()
         self.store.close()

@@ -127,6 +127,21 @@ class EventCodec:
             ) from exc
         return self._finish(event)
 
+    def decode_checked(self, raw: bytes) -> tuple[Event, bool]:
+        """Like :meth:`decode`, and whether the event came through unchanged (the fast path,
+        nothing normalized): then ``raw`` is already its document, if the producer wrote it
+        with :func:`encode_event`."""
+        try:
+            event = cast(Event, _FAST.decode(raw))
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            return self._slow(raw), False
+        except RecursionError as exc:
+            raise DecodeError(
+                "event: nested too deeply; flatten the payload", code="too_deep"
+            ) from exc
+        ts = event.timestamp
+        return self._finish(event), event.timestamp is ts
+
     def from_object(self, obj: object) -> Event:
         """One event from an already-decoded JSON value."""
         if not isinstance(obj, dict):

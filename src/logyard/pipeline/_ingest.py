@@ -59,7 +59,7 @@ class Ingest:
         """True while the processor is more than ``max_backlog_bytes`` behind."""
         return self.backlog() > self.max_backlog_bytes
 
-    def _wait_for_room(self, timeout_secs: float = 30.0) -> None:
+    def wait_for_room(self, timeout_secs: float = 30.0) -> None:
         """Backpressure for in-process producers: wait while the processor is behind."""
         deadline = time.monotonic() + timeout_secs
         while self.overloaded and time.monotonic() < deadline:
@@ -70,6 +70,7 @@ class Ingest:
         records: list[bytes] = []
         results: list[ItemResult] = []
         src = source or self.source
+        received: dict[str, int] = {}
         for index, raw in enumerate(items):
             try:
                 if len(raw) > self.max_event_bytes:
@@ -90,16 +91,44 @@ class Ingest:
                 continue
             records.append(encode_valid(event))
             results.append(ItemResult(index, "accepted", id=event.event_id))
-            self.metrics.received.labels(event.service).inc()
+            received[event.service] = received.get(event.service, 0) + 1
         self.queue.append(records)
+        for system, n in received.items():
+            self.metrics.received.labels(system).inc(n)
         return results
+
+    def submit_encoded(self, docs: Sequence[bytes], *, source: str) -> int:
+        """Queue documents that a trusted in-process producer wrote with ``encode_event``
+        (the demo's simulator process): validated one by one like any payload, but a
+        document that passes unchanged is queued as it is, not encoded again.
+        Returns how many were accepted; the others are dead-lettered.
+        """
+        records: list[bytes] = []
+        received: dict[str, int] = {}
+        decode = self.codec.decode_checked
+        for raw in docs:
+            try:
+                event, unchanged = decode(raw)
+            except EventError as exc:
+                letter = dead_letter_for(
+                    raw, exc, source=source, step="validate", component="ingest"
+                )
+                records.append(encode_dead_letter(letter))
+                self.metrics.rejected.labels(exc.code).inc()
+                continue
+            records.append(encode_valid(event, raw if unchanged else None))
+            received[event.service] = received.get(event.service, 0) + 1
+        self.queue.append(records)
+        for system, n in received.items():
+            self.metrics.received.labels(system).inc(n)
+        return sum(received.values())
 
     def submit_events(self, events: Sequence[Event]) -> int:
         """Queue events built in-process (the simulator, the in-process SDK transport).
 
         They are validated like any other event; one that fails is dead-lettered.
         """
-        self._wait_for_room()
+        self.wait_for_room()
         records: list[bytes] = []
         decode = self.codec.decode
         for e in events:

@@ -20,9 +20,9 @@ from logyard.pipeline._records import (
     DEAD,
     EVENT,
     VALID,
-    VALID_HEADER,
     dead_letter_for,
     decode_dead_letter,
+    decode_valid,
     encode_valid,
 )
 from logyard.store._base import Store
@@ -34,7 +34,6 @@ _log = logging.getLogger("logyard.processor")
 
 CHECKPOINT = "embedded-queue"
 _VALID, _EVENT, _DEAD = VALID[0], EVENT[0], DEAD[0]
-_BODY = 1 + VALID_HEADER.size
 
 
 class Processor:
@@ -102,15 +101,14 @@ class Processor:
             self.metrics.queue_depth.set(self.queue.depth(self.position))
             return False
         docs: dict[int, list[bytes]] = {}
+        ids: dict[int, list[str]] = {}
         stamps: dict[int, list[int]] = {}
         letters: list[DeadLetter] = []
         decode = self.codec.decode
-        unpack = VALID_HEADER.unpack_from
         for rec in batch.records:
             kind = rec[0]
             if kind == _VALID:
-                system, ms = unpack(rec, 1)
-                body = rec[_BODY:]
+                system, ms, event_id, body = decode_valid(rec)
             elif kind == _EVENT:
                 try:
                     valid = encode_valid(decode(rec[1:]))
@@ -121,8 +119,7 @@ class Processor:
                         )
                     )
                     continue
-                system, ms = unpack(valid, 1)
-                body = valid[_BODY:]
+                system, ms, event_id, body = decode_valid(valid)
             elif kind == _DEAD:
                 letters.append(decode_dead_letter(rec))
                 continue
@@ -132,13 +129,16 @@ class Processor:
             group = docs.get(system)
             if group is None:
                 docs[system] = [body]
+                ids[system] = [event_id]
                 stamps[system] = [ms]
             else:
                 group.append(body)
+                ids[system].append(event_id)
                 stamps[system].append(ms)
         encoded = [
             EncodedEvents(
                 system=SYSTEMS[system],
+                ids=ids[system],
                 docs=rows,
                 lo=_from_ms(min(stamps[system])),
                 hi=_from_ms(max(stamps[system])),

@@ -21,6 +21,7 @@ from logyard.errors import StoreError
 __all__ = ["QueueBatch", "WriteAheadQueue"]
 
 _HEADER = struct.Struct("<II")
+_CHUNK = 1 << 20  # read granularity; a larger record is read whole
 _SUFFIX = ".wal"
 
 
@@ -143,7 +144,7 @@ class WriteAheadQueue:
                 continue
             with open(self.directory / _name(seg), "rb") as fh:
                 fh.seek(pos - seg)
-                data = fh.read(min(seg_end - pos, max(max_bytes - size, 1 << 20)))
+                data = fh.read(min(seg_end - pos, max_bytes - size, _CHUNK))
                 if len(data) >= _HEADER.size:
                     first = _HEADER.size + _HEADER.unpack_from(data, 0)[0]
                     if first > len(data):  # one record larger than the chunk

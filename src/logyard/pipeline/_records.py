@@ -1,8 +1,8 @@
 """What the embedded queue holds.
 
-* ``V`` + system index (u8) + ``@timestamp`` epoch ms (i64) + JSON: an event that ingest
-  validated and normalized against the catalogue; the processor passes it to the store as
-  it is (no second decode).
+* ``V`` + system index (u8) + ``@timestamp`` epoch ms (i64) + id length (u8) + ``event.id``
+  + JSON: an event that ingest validated and normalized against the catalogue; the
+  processor passes it to the store as it is (no second decode).
 * ``E`` + JSON: an event nobody validated yet; the processor validates it.
 * ``D`` + msgpack: a dead letter.
 """
@@ -27,6 +27,7 @@ __all__ = [
     "VALID_HEADER",
     "dead_letter_for",
     "decode_dead_letter",
+    "decode_valid",
     "encode_dead_letter",
     "encode_valid",
 ]
@@ -34,7 +35,7 @@ __all__ = [
 EVENT = b"E"
 VALID = b"V"
 DEAD = b"D"
-VALID_HEADER = struct.Struct("<Bq")
+VALID_HEADER = struct.Struct("<BqB")
 SYSTEM_INDEX: dict[str, int] = {name: i for i, name in enumerate(SYSTEMS)}
 _RAW_LIMIT = 64 * 1024
 
@@ -87,5 +88,13 @@ def encode_valid(event: Event, doc: bytes | None = None) -> bytes:
     ``doc`` is the event's document when the caller already has it in canonical form.
     """
     ms = int(event.timestamp.timestamp() * 1000)
-    header = VALID + VALID_HEADER.pack(SYSTEM_INDEX[event.service], ms)
-    return header + (doc if doc is not None else encode_event(event))
+    event_id = event.event_id.encode()
+    header = VALID + VALID_HEADER.pack(SYSTEM_INDEX[event.service], ms, len(event_id))
+    return header + event_id + (doc if doc is not None else encode_event(event))
+
+
+def decode_valid(record: bytes) -> tuple[int, int, str, bytes]:
+    """(system index, epoch ms, event id, document) of a ``V`` record."""
+    system, ms, id_len = VALID_HEADER.unpack_from(record, 1)
+    start = 1 + VALID_HEADER.size
+    return system, ms, record[start : start + id_len].decode(), record[start + id_len :]

@@ -155,10 +155,12 @@ class EncodedEvents:
     """Validated events of one system, already encoded as their JSON documents.
 
     The processor's fast path: documents that passed the catalogue go to the store as
-    bytes, without being decoded again. ``lo``/``hi`` bound their ``@timestamp`` (UTC).
+    bytes, without being decoded again. ``ids[i]`` is the ``event.id`` of ``docs[i]``;
+    ``lo``/``hi`` bound their ``@timestamp`` (UTC).
     """
 
     system: str
+    ids: Sequence[str]
     docs: Sequence[bytes]
     lo: datetime
     hi: datetime

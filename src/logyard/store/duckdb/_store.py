@@ -9,7 +9,7 @@ other and see committed data only. Writes are serialized by a lock: the duplicat
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,8 +104,9 @@ class DuckDBStore:
                     f"events must come from one of {', '.join(SYSTEMS)}"
                 )
             if enc.docs:
+                unique = _unique_docs(enc.ids, enc.docs)
                 staged.append(
-                    (enc.system, Staged(encoded_table(enc.docs), _naive(enc.lo), _naive(enc.hi)))
+                    (enc.system, Staged(encoded_table(unique), _naive(enc.lo), _naive(enc.hi)))
                 )
                 submitted += len(enc.docs)
         letters = dead_letter_table(batch.dead_letters) if batch.dead_letters else None
@@ -351,3 +352,16 @@ class DuckDBStore:
 def _naive(ts: datetime) -> datetime:
     """UTC without tzinfo, as the TIMESTAMP columns hold it."""
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo is not None else ts
+
+
+def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> Sequence[bytes]:
+    """The documents whose id did not occur earlier in the batch."""
+    if len(set(ids)) == len(ids):
+        return docs
+    seen: set[str] = set()
+    out = []
+    for event_id, doc in zip(ids, docs, strict=True):
+        if event_id not in seen:
+            seen.add(event_id)
+            out.append(doc)
+    return out

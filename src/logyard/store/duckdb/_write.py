@@ -153,8 +153,7 @@ def _select_columns() -> str:
     paths = ", ".join(f"'{_path(f)}'" for f in scalar)
     return (
         f"{', '.join(out)}, doc "
-        "FROM (SELECT DISTINCT ON (doc->>'$.\"event.id\"') doc, "
-        f"json_extract_string(doc, [{paths}]) AS v FROM staged_docs)"
+        f"FROM (SELECT doc, json_extract_string(doc, [{paths}]) AS v FROM staged_docs)"
     )
 
 
