@@ -46,7 +46,7 @@ class Processor:
         metrics: PipelineMetrics,
         *,
         codec: EventCodec | None = None,
-        batch_max: int = 20_000,
+        batch_max: int = 50_000,
         idle_wait_secs: float = 0.2,
     ) -> None:
         self.queue = queue

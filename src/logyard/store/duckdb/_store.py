@@ -59,7 +59,10 @@ class DuckDBStore:
         where = str(path) if path is not None else ":memory:"
         try:
             self._db = duckdb.connect(
-                where, config={"checkpoint_threshold": f"{checkpoint_bytes}b"}
+                where,
+                config={
+                    "checkpoint_threshold": f"{checkpoint_bytes}b",
+                },
             )
         except duckdb.Error as exc:
             raise StoreError(
