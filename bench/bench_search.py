@@ -101,8 +101,7 @@ def _load_sql(system: str, n: int, offset: int) -> str:
         ELSE json_object('event.action', action,
           '@timestamp', strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ'), 'event.id', event_id,
           'log.level', level, 'service.name', '{system}', 'message', message,
-          'user.name', user_name, 'order.id', order_id) END,
-      lower(concat_ws(chr(10), action, event_id, level, '{system}', user_name, message, order_id))
+          'user.name', user_name, 'order.id', order_id) END
     FROM e
     """
 
@@ -169,6 +168,19 @@ def main() -> None:
                         args.runs,
                     ),
                 ),
+                (
+                    "search: free text heartbeat (no target)",
+                    measure(lambda: store.search(SearchRequest(query="heartbeat")), args.runs),
+                ),
+                (
+                    "  baseline: raw SQL contains(doc, ...)",
+                    measure(
+                        lambda: cur.execute(
+                            "SELECT count(*) FROM logs WHERE contains(doc, 'heartbeat')"
+                        ).fetchall(),
+                        args.runs,
+                    ),
+                ),
                 ("aggregate: 5 aggregations", measure(lambda: store.aggregate(aggs), args.runs)),
                 (
                     "  baseline: raw SQL full scan",
@@ -200,7 +212,7 @@ def main() -> None:
     print(f"{'measure':42} {'p50 ms':>9} {'p95 ms':>9}")
     for name, (p50, p95) in rows:
         print(f"{name:42} {p50:9.1f} {p95:9.1f}")
-    search_p95, agg_p95 = rows[0][1][1], rows[2][1][1]
+    search_p95, agg_p95 = rows[0][1][1], rows[4][1][1]
     print(
         f"search p95 {search_p95:.0f} ms (target <= 300): "
         f"{'OK' if search_p95 <= 300 else 'MISSED'}; ratio to raw SQL "
@@ -209,7 +221,7 @@ def main() -> None:
     print(
         f"aggregate p95 {agg_p95:.0f} ms (target <= 1000): "
         f"{'OK' if agg_p95 <= 1000 else 'MISSED'}; ratio to raw scan "
-        f"{agg_p95 / rows[3][1][1]:.1f}x"
+        f"{agg_p95 / rows[5][1][1]:.1f}x"
     )
 
 

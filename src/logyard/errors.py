@@ -49,10 +49,13 @@ class EventError(LogyardError):
     ``path`` the JSON path of the offending field when known.
     """
 
-    def __init__(self, message: str, *, code: str, path: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str, path: str | None = None, service: str | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.path = path
+        self.service = service  # the event's service.name when it could be read
 
 
 class UnknownEventError(EventError):

@@ -86,7 +86,7 @@ def test_one_bad_event_never_sinks_the_request(client: TestClient) -> None:
             b"[" * 10_000 + b"]" * 10_000,
             json.dumps(event(**{"@timestamp": "2099-01-01T00:00:00Z"})).encode(),
             json.dumps(event(**{"@timestamp": "2026-11-26T10:00:00"})).encode(),
-            json.dumps(event(**{"order.id": "GOOD-2"})).encode()[:-1] + b', "order.id": "GOOD-2"}',
+            json.dumps(event(**{"order.id": "FIRST"})).encode()[:-1] + b', "order.id": "GOOD-2"}',
         ]
     )
     answer = client.post(
@@ -109,14 +109,28 @@ def test_one_bad_event_never_sinks_the_request(client: TestClient) -> None:
     ]
     assert answer["items"][4]["path"] == "$.order.id"
     assert "order.operator" in answer["items"][5]["reason"]
-    assert wait_for(client, "order.id:GOOD*", 2)["total"] == 2
+    # duplicate keys: the last value wins ("FIRST" was overridden by "GOOD-2")
+    assert sorted(h["order.id"] for h in wait_for(client, "order.id:GOOD*", 2)["hits"]) == [
+        "GOOD-1",
+        "GOOD-2",
+    ]
     letters = client.get("/api/v1/dlq", params={"limit": 100}, headers=AUTH).json()
     assert len(letters["dead_letters"]) == 10
     assert client.get("/api/v1/health").json()["status"] == "ok"
 
 
+def test_array_with_bad_elements_keeps_the_good_ones(client: TestClient) -> None:
+    """In a JSON array, a broken element and a 10,000-deep one are rejected alone."""
+    good = json.dumps(event(**{"order.id": "ARRAY-OK"})).encode()
+    body = b"[" + good + b', {"broken": ], ' + b"[" * 10_000 + b"]" * 10_000 + b"]"
+    answer = client.post("/api/v1/events", content=body, headers=AUTH).json()
+    codes = [item.get("code", item["status"]) for item in answer["items"]]
+    assert codes == ["accepted", "invalid_json", "too_deep"]
+    assert wait_for(client, "order.id:ARRAY-OK", 1)["total"] == 1
+
+
 @pytest.mark.parametrize(
-    ("body", "code"), [(b"", "empty_body"), (b'[{"a": 1}, {"b": ]', "invalid_json")]
+    ("body", "code"), [(b"", "empty_body"), (b'[{"a": 1}, {"b": 2}', "invalid_json")]
 )
 def test_bodies_that_cannot_be_split_are_400(client: TestClient, body: bytes, code: str) -> None:
     """An empty body or a broken JSON array is a 400 problem naming what is wrong."""
@@ -160,11 +174,13 @@ def test_aggregate_counts_by_level(client: TestClient) -> None:
 
 def test_metrics_count_received_and_rejected(client: TestClient) -> None:
     """/metrics exposes received, stored and rejected counters by system and reason."""
-    client.post(
-        "/api/v1/events", content=b'{"x": 1}\n' + json.dumps(event()).encode(), headers=AUTH
-    )
+    bad_mes = json.dumps(event(**{"order.operator": None})).encode()
+    body = b'{"x": 1}\n' + bad_mes + b"\n" + json.dumps(event()).encode()
+    client.post("/api/v1/events", content=body, headers=AUTH)
     wait_for(client, "", 1)
     text = client.get("/metrics").text
-    assert 'logyard_events_received_total{system="mes"} 1.0' in text
-    assert 'logyard_events_rejected_total{reason="missing_field"} 1.0' in text
+    assert 'logyard_events_received_total{system="mes"} 2.0' in text
+    assert 'logyard_events_received_total{system="unknown"} 1.0' in text
+    assert 'logyard_events_rejected_total{reason="missing_field",system="unknown"} 1.0' in text
+    assert 'logyard_events_rejected_total{reason="invalid_field",system="mes"} 1.0' in text
     assert 'logyard_events_stored_total{system="mes"} 1.0' in text

@@ -22,6 +22,7 @@ from logyard.store import SearchRequest, Sort, aggregate_request_from_json
 __all__ = ["MAX_BODY_BYTES", "ApiError", "router"]
 
 MAX_BODY_BYTES = 32 << 20
+MAX_QUERY_BYTES = 1 << 20
 MAX_PAGE = 10_000
 _JSON = msgspec.json.Encoder()
 router = APIRouter()
@@ -49,7 +50,11 @@ def principal(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Pri
         found = rt.tokens.check_token(header[7:].strip())
         if found is not None:
             return found
-        raise ApiError(401, "Unauthorized", "authorization: unknown token; check LOGYARD_TOKEN")
+        raise ApiError(
+            401,
+            "Unauthorized",
+            "authorization: unknown token; use a token from the data dir's tokens.json",
+        )
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
         found = rt.tokens.session(sid)
@@ -64,7 +69,11 @@ def principal(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Pri
 
 def reader(who: Annotated[Principal, Depends(principal)]) -> Principal:
     if who.role != "admin":
-        raise ApiError(403, "Forbidden", f"{who.name}: may only send events; use a read token")
+        raise ApiError(
+            403,
+            "Forbidden",
+            f"{who.name}: this token may only send events; search with the admin token",
+        )
     return who
 
 
@@ -234,10 +243,17 @@ async def aggregate(
     _: Annotated[Principal, Depends(reader)],
 ) -> Response:
     """Aggregations (Elasticsearch-shaped request and answer) over matching events."""
+    raw = await request.body()
+    if len(raw) > MAX_QUERY_BYTES:
+        raise ApiError(
+            413, "Payload Too Large", f"body: over {MAX_QUERY_BYTES:,} bytes; send a smaller query"
+        )
     try:
-        body = msgspec.json.decode(await request.body())
+        body = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise ApiError(400, "Bad Request", f"body: not JSON ({exc}); send a JSON object") from exc
+    except RecursionError:
+        raise ApiError(400, "Bad Request", "body: nested too deeply; flatten the request") from None
     if not isinstance(body, dict):
         raise ApiError(400, "Bad Request", "body: expected a JSON object with 'aggs'")
     try:

@@ -25,7 +25,8 @@ class Runtime:
     """The embedded deployment's moving parts, bound to one data directory.
 
     ``demo_rate`` > 0 runs the company simulator at that many events per second
-    (``0`` means as fast as possible); ``None`` runs no simulator.
+    (``0`` means as fast as possible) for ``demo_secs`` (``None``: until stopped);
+    ``demo_rate=None`` runs no simulator.
     """
 
     def __init__(
@@ -35,6 +36,7 @@ class Runtime:
         admin_token: str | None = None,
         demo_rate: float | None = None,
         demo_seed: int | None = None,
+        demo_secs: float | None = None,
     ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -49,6 +51,7 @@ class Runtime:
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
         self.demo_seed = demo_seed
+        self.demo_secs = demo_secs
         self._sim: SimulatorProcess | None = None
         self.started = False
 
@@ -59,7 +62,9 @@ class Runtime:
             from logyard.sim._process import SimulatorProcess
 
             seed = self.demo_seed if self.demo_seed is not None else int.from_bytes(os.urandom(4))
-            self._sim = SimulatorProcess(self._deliver, seed=seed, rate=self.demo_rate)
+            self._sim = SimulatorProcess(
+                self._deliver, seed=seed, rate=self.demo_rate, duration_secs=self.demo_secs
+            )
             self._sim.start()
         self.started = True
 
@@ -72,9 +77,12 @@ class Runtime:
         """Stop the simulator, drain the queue into the store, close files."""
         if self._sim is not None:
             self._sim.stop()
-        self.processor.stop()
+        stopped = self.processor.stop()
         self.queue.close()
-        self.store.close()
+        if stopped:
+            self.store.close()
+        else:
+            _log.error("runtime: the processor is still writing; the store is left open")
         fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
         self._lock_fh.close()
         self.started = False

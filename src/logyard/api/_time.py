@@ -19,13 +19,18 @@ def parse_time(value: str | None, name: str, *, now: datetime | None = None) -> 
         return None
     text = value.strip()
     match = _RELATIVE.match(text)
-    if match:
-        base = now or datetime.now(UTC)
-        if match.group(1) is None:
-            return base
-        return base - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, UTC)
+    try:
+        if match:
+            base = now or datetime.now(UTC)
+            if match.group(1) is None:
+                return base
+            return base - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text) / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise QueryError(
+            f"{name}: {value!r} is out of range; use a time between year 1 and 9999"
+        ) from None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -150,7 +150,13 @@ class EventCodec:
                 code="not_an_object",
                 path="$",
             )
-        return self._convert(self._normalize(obj))
+        try:
+            return self._convert(self._normalize(obj))
+        except EventError as exc:
+            service = obj.get("service.name") or (obj.get("service") or {}).get("name")
+            if exc.service is None and isinstance(service, str):
+                exc.service = service[:64]
+            raise
 
     def validate(self, event: Event) -> Event:
         """Re-validate an event built in Python (the SDK's strict mode)."""
@@ -263,6 +269,7 @@ class EventCodec:
                 f"that event belongs to {', '.join(spec.systems)}",
                 code="wrong_system",
                 path="$.service.name",
+                service=event.service,
             )
         ts = event.timestamp
         if ts.tzinfo is not UTC or ts.microsecond % 1000:
@@ -273,6 +280,7 @@ class EventCodec:
                 "fix the producer's clock or send UTC with an explicit offset",
                 code="future_timestamp",
                 path="$.@timestamp",
+                service=event.service,
             )
         return event
 

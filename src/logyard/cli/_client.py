@@ -36,12 +36,18 @@ _ENVELOPE = {
 }
 
 
-def resolve_token(explicit: str | None, data_dir: Path | None = None) -> str | None:
-    """``--token``, then ``LOGYARD_TOKEN``, then the local data dir's admin token."""
+def resolve_token(
+    explicit: str | None, data_dir: Path | None = None, *, url: str = "http://127.0.0.1"
+) -> str | None:
+    """``--token``, then ``LOGYARD_TOKEN``, then — only when ``url`` is on this machine's
+    loopback — the local data dir's admin token (never sent to another host)."""
     if explicit:
         return explicit
     if os.environ.get("LOGYARD_TOKEN"):
         return os.environ["LOGYARD_TOKEN"]
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return None
     for directory in (data_dir, default_demo_dir()):
         if directory is None:
             continue

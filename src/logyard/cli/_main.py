@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
             "--rate", type=float, default=200.0, help="simulator events per second (0 = max)"
         )
         p.add_argument("--seed", type=int, default=None, help="simulator seed (deterministic)")
+        p.add_argument(
+            "--duration",
+            type=float,
+            default=None,
+            metavar="SECS",
+            help="stop the simulator after SECS seconds (default: run until stopped)",
+        )
 
     from logyard.cli._paths import default_demo_dir
 
@@ -111,10 +118,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             port=args.port,
             demo_rate=args.rate if demo else None,
             demo_seed=args.seed,
+            demo_secs=args.duration,
         )
     from logyard.cli._client import Client, resolve_token, run_search, run_tail
 
-    client = Client(args.url, resolve_token(args.token))
+    client = Client(args.url, resolve_token(args.token, url=args.url))
     if args.command == "search":
         if args.size < 0:
             raise ConfigError("--size: must be 0 or more")

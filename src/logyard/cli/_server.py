@@ -21,6 +21,7 @@ def run_up(
     port: int,
     demo_rate: float | None,
     demo_seed: int | None = None,
+    demo_secs: float | None = None,
 ) -> int:
     """Serve the API and console until SIGINT/SIGTERM; returns the exit code."""
     try:
@@ -36,7 +37,7 @@ def run_up(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    runtime = Runtime(data_dir, demo_rate=demo_rate, demo_seed=demo_seed)
+    runtime = Runtime(data_dir, demo_rate=demo_rate, demo_seed=demo_seed, demo_secs=demo_secs)
     app = create_app(data_dir, runtime=runtime)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown}:{port}"
@@ -44,10 +45,14 @@ def run_up(
         f"\nlogyard is starting (data dir {data_dir})\n"
         f"  console:      {url}/\n"
         f"  API docs:     {url}/docs\n"
-        f"  sign in with: {runtime.tokens.admin_token}   (admin token, kept in "
-        f"{runtime.tokens.path})\n"
-        f"  ingest token: {runtime.tokens.ingest_token}\n"
-        f"  try:          logyard search 'log.level:(ERROR or FATAL)' --url {url}\n"
+        + (
+            f"  sign in with: {runtime.tokens.admin_token}   (admin token, kept in "
+            f"{runtime.tokens.path})\n"
+            f"  ingest token: {runtime.tokens.ingest_token}\n"
+            if demo_rate is not None
+            else f"  tokens:       admin and ingest tokens are in {runtime.tokens.path}\n"
+        )
+        + f"  try:          logyard search 'log.level:(ERROR or FATAL)' --url {url}\n"
         + (f"  simulator:    six systems at {demo_rate:g} events/s\n" if demo_rate else "")
         + "Stop with Ctrl-C.\n\n"
     )

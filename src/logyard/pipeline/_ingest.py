@@ -13,7 +13,7 @@ from datetime import UTC
 
 from logyard.catalog import Event, EventCodec, encode_event
 from logyard.errors import EventError, InvalidEventError
-from logyard.pipeline._metrics import PipelineMetrics
+from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._queue import WriteAheadQueue
 from logyard.pipeline._records import dead_letter_for, encode_dead_letter, encode_valid
 
@@ -86,8 +86,9 @@ class Ingest:
                 results.append(
                     ItemResult(index, "rejected", code=exc.code, reason=str(exc), path=exc.path)
                 )
-                self.metrics.received.labels("unknown").inc()
-                self.metrics.rejected.labels(exc.code).inc()
+                system = system_label(exc.service)
+                self.metrics.received.labels(system).inc()
+                self.metrics.rejected.labels(system, exc.code).inc()
                 continue
             records.append(encode_valid(event))
             results.append(ItemResult(index, "accepted", id=event.event_id))
@@ -114,7 +115,9 @@ class Ingest:
                     raw, exc, source=source, step="validate", component="ingest"
                 )
                 records.append(encode_dead_letter(letter))
-                self.metrics.rejected.labels(exc.code).inc()
+                system = system_label(exc.service)
+                self.metrics.received.labels(system).inc()
+                self.metrics.rejected.labels(system, exc.code).inc()
                 continue
             records.append(encode_valid(event, raw if unchanged else None))
             received[event.service] = received.get(event.service, 0) + 1
@@ -145,11 +148,12 @@ class Ingest:
                     raw, exc, source="in-process", step="validate", component="ingest"
                 )
                 records.append(encode_dead_letter(letter))
-                self.metrics.rejected.labels(exc.code).inc()
+                self.metrics.rejected.labels(system_label(e.service), exc.code).inc()
         self.queue.append(records)
         counts: dict[str, int] = {}
         for e in events:
-            counts[e.service] = counts.get(e.service, 0) + 1
+            system = system_label(e.service)
+            counts[system] = counts.get(system, 0) + 1
         for system, n in counts.items():
             self.metrics.received.labels(system).inc(n)
         return len(records)
@@ -160,4 +164,4 @@ class Ingest:
             raw, error, source=source or self.source, step="decode", component="ingest"
         )
         self.queue.append([encode_dead_letter(letter)])
-        self.metrics.rejected.labels(error.code).inc()
+        self.metrics.rejected.labels("unknown", error.code).inc()

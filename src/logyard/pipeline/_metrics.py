@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-__all__ = ["PipelineMetrics"]
+from logyard.catalog import SYSTEMS
+
+_SYSTEMS = frozenset(SYSTEMS)
+
+__all__ = ["PipelineMetrics", "system_label"]
 
 
 class PipelineMetrics:
@@ -31,8 +35,9 @@ class PipelineMetrics:
         )
         self.rejected = Counter(
             "logyard_events_rejected",
-            "Events sent to the dead-letter queue, by reason code.",
-            ["reason"],
+            "Events sent to the dead-letter queue, by system ('unknown' when unreadable) "
+            "and reason code.",
+            ["system", "reason"],
             registry=self.registry,
         )
         self.queue_depth = Gauge(
@@ -51,3 +56,8 @@ class PipelineMetrics:
             "Batches the store failed to write (retried).",
             registry=self.registry,
         )
+
+
+def system_label(service: str | None) -> str:
+    """The ``system`` label for a possibly unreadable or invented ``service.name``."""
+    return service if service in _SYSTEMS else "unknown"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from logyard.catalog import SYSTEMS, EventCodec
 from logyard.errors import EventError, LogyardError
-from logyard.pipeline._metrics import PipelineMetrics
+from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._queue import WriteAheadQueue
 from logyard.pipeline._records import (
     DEAD,
@@ -67,14 +67,20 @@ class Processor:
         self._thread = threading.Thread(target=self._run, name="logyard-processor", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout_secs: float = 10.0) -> None:
-        """Drain what is queued (within the timeout) and stop."""
+    def stop(self, timeout_secs: float = 10.0) -> bool:
+        """Drain what is queued (within the timeout), then stop after the batch in flight.
+
+        Returns False if the thread is still writing after a further minute (the caller
+        must then not close the store under it).
+        """
         deadline = time.monotonic() + timeout_secs
         while self.position < self.queue.end and time.monotonic() < deadline:
             time.sleep(0.02)
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(max(0.1, deadline - time.monotonic()))
+        if self._thread is None:
+            return True
+        self._thread.join(60.0)
+        return not self._thread.is_alive()
 
     def _run(self) -> None:
         backoff = 0.1
@@ -150,13 +156,13 @@ class Processor:
             WriteBatch(encoded=encoded, dead_letters=letters, checkpoint=(CHECKPOINT, batch.end))
         )
         self.metrics.batch_seconds.observe(time.perf_counter() - started)
-        for system, rows in docs.items():
-            self.metrics.stored.labels(SYSTEMS[system]).inc(len(rows))
+        for name, count in result.by_system.items():
+            self.metrics.stored.labels(name).inc(count)
         if result.duplicates:
             self.metrics.duplicates.inc(result.duplicates)
         for letter in letters:
             if letter.component != "ingest":  # ingest counted its own rejections
-                self.metrics.rejected.labels(letter.reason_code).inc()
+                self.metrics.rejected.labels(system_label(letter.service), letter.reason_code).inc()
         self.position = batch.end
         self.batches += 1
         self.queue.release(self.position)

@@ -8,6 +8,7 @@ concurrent appenders share one ``fsync`` (group commit). Readers only see durabl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 import threading
@@ -49,6 +50,8 @@ class WriteAheadQueue:
         self._pending: list[bytes] = []
         self._pending_seq = 0
         self._durable_seq = 0
+        self._failed_seq = 0
+        self._failure = ""
         self._flushing = False
         self._closed = False
         self._segments: list[int] = sorted(
@@ -71,11 +74,16 @@ class WriteAheadQueue:
             return self._durable_end
         with self._cond:
             if self._closed:
-                raise StoreError("queue: closed; restart logyard")
+                raise StoreError("queue: closed while logyard stops; send again after restart")
             self._pending.extend(records)
             self._pending_seq += 1
             my_seq = self._pending_seq
             while self._durable_seq < my_seq:
+                if self._failed_seq >= my_seq:
+                    raise StoreError(
+                        f"queue: writing to {self.directory} failed ({self._failure}); "
+                        "nothing of this request was accepted: free disk space and send again"
+                    )
                 if self._flushing:
                     self._cond.wait()
                     continue
@@ -85,26 +93,47 @@ class WriteAheadQueue:
                 self._cond.release()
                 try:
                     end = self._write(batch)
-                finally:
+                except OSError as exc:
                     self._cond.acquire()
                     self._flushing = False
+                    self._failed_seq = target  # every appender of this batch fails, none acks
+                    self._failure = exc.strerror or str(exc)
+                    self._cond.notify_all()
+                    continue
+                self._cond.acquire()
+                self._flushing = False
                 self._durable_seq = target
                 self._durable_end = end
                 self._cond.notify_all()
             return self._durable_end
 
     def _write(self, batch: list[bytes]) -> int:
+        """Write and fsync a batch; on failure cut the file back so no partial record stays."""
         buf = bytearray()
         for rec in batch:
             buf += _HEADER.pack(len(rec), zlib.crc32(rec))
             buf += rec
         if self._end - self._segments[-1] >= self.segment_bytes:
             self._rotate()
-        self._fh.write(buf)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        try:
+            self._fh.write(buf)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError:
+            self._truncate_to(self._end - self._segments[-1])
+            raise
         self._end += len(buf)
         return self._end
+
+    def _truncate_to(self, size: int) -> None:
+        """Reopen the last segment cut to ``size`` bytes (after a failed write)."""
+        path = self.directory / _name(self._segments[-1])
+        with contextlib.suppress(OSError):  # the bytes that failed go with the handle
+            self._fh.close()
+        with open(path, "r+b") as fh:
+            fh.truncate(size)
+            os.fsync(fh.fileno())
+        self._fh = open(path, "ab")  # noqa: SIM115 - long-lived handle
 
     def _rotate(self) -> None:
         self._fh.close()

@@ -67,7 +67,7 @@ def dead_letter_for(
         path=error.path,
         step=step,
         component=component,
-        service=service,
+        service=service or error.service,
         action=action,
     )
 

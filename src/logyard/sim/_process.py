@@ -18,14 +18,14 @@ from logyard.catalog import Event, encode_event
 __all__ = ["SimulatorProcess"]
 
 
-def _worker(conn: Connection, seed: int, rate: float) -> None:
+def _worker(conn: Connection, seed: int, rate: float, duration_secs: float | None) -> None:
     from logyard.sim._simulator import Simulator
 
     def sink(batch: list[Event]) -> None:
         conn.send_bytes(b"\n".join(encode_event(e) for e in batch))
 
     try:
-        Simulator(seed=seed).run(sink, rate=rate)
+        Simulator(seed=seed).run(sink, rate=rate, duration_secs=duration_secs)
     except (BrokenPipeError, EOFError, OSError):
         return  # the parent is gone or stopped us
 
@@ -33,7 +33,14 @@ def _worker(conn: Connection, seed: int, rate: float) -> None:
 class SimulatorProcess:
     """A simulator in a child process feeding ``deliver`` (called with NDJSON lines)."""
 
-    def __init__(self, deliver: Callable[[list[bytes]], object], *, seed: int, rate: float) -> None:
+    def __init__(
+        self,
+        deliver: Callable[[list[bytes]], object],
+        *,
+        seed: int,
+        rate: float,
+        duration_secs: float | None = None,
+    ) -> None:
         self.deliver = deliver
         self.seed = seed
         self.rate = rate
@@ -41,7 +48,10 @@ class SimulatorProcess:
         ctx = multiprocessing.get_context("spawn")
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(
-            target=_worker, args=(send, seed, rate), name="logyard-simulator", daemon=True
+            target=_worker,
+            args=(send, seed, rate, duration_secs),
+            name="logyard-simulator",
+            daemon=True,
         )
         self._send = send
         self._stop = threading.Event()

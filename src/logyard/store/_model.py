@@ -182,8 +182,10 @@ class WriteBatch:
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """How many events were new (``stored``) and how many were already there (``duplicates``)."""
+    """How many events were new (``stored``, and per system in ``by_system``) and how many
+    were already there (``duplicates``)."""
 
     stored: int
     duplicates: int
     dead_letters: int
+    by_system: dict[str, int] = dataclasses.field(default_factory=dict, compare=False)

@@ -110,9 +110,31 @@ _WS = " \t\r\n\f\v"
 _ESCAPED_WS = {"t": "\t", "r": "\r", "n": "\n"}
 
 
+MAX_DEPTH = 100
+
+
 def parse(text: str) -> Node:
     """Parse KQL ``text``; raises :class:`~logyard.errors.KQLSyntaxError` with a position."""
-    return _Parser(text).parse()
+    depth = 0
+    deepest = 0
+    for ch in text:  # a cheap bound before recursive descent (quotes may over-count: fine)
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    if deepest > MAX_DEPTH or text.lower().count("not ") > MAX_DEPTH:
+        raise KQLSyntaxError(
+            f"KQL: nested more than {MAX_DEPTH} levels deep; simplify the query",
+            position=0,
+            query=text,
+        )
+    try:
+        return _Parser(text).parse()
+    except RecursionError:
+        raise KQLSyntaxError(
+            "KQL: nested too deeply; simplify the query", position=0, query=text
+        ) from None
 
 
 def _and(items: list[Node]) -> Node:

@@ -33,10 +33,21 @@ def test_empty_body_is_refused(body: bytes) -> None:
         split_events(body)
 
 
-def test_broken_array_is_refused_with_reason() -> None:
-    """A syntactically broken array cannot be split: invalid_json, suggesting NDJSON."""
+def test_array_with_broken_elements_is_split_element_by_element() -> None:
+    """A bad element does not sink its neighbours: each top-level element stands alone."""
+    body = b'[{"a": "x,]"}, {"b": ], ' + b"[" * 5000 + b"]" * 5000 + b', {"c": [1, {"d": 2}]}]'
+    assert split_events(body) == [
+        b'{"a": "x,]"}',
+        b'{"b": ]',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"c": [1, {"d": 2}]}',
+    ]
+
+
+def test_unclosed_array_is_refused_with_reason() -> None:
+    """An array cut off before ']' cannot be split safely: invalid_json, suggesting NDJSON."""
     with pytest.raises(DecodeError, match="NDJSON") as info:
-        split_events(b'[{"a": 1}, {"b": ]')
+        split_events(b'[{"a": 1}, {"b": 2}')
     assert info.value.code == "invalid_json"
 
 

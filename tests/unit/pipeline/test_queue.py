@@ -119,3 +119,41 @@ def test_wait_wakes_on_append(tmp_path: Path, open_queue: Open) -> None:
     timer.start()
     assert queue.wait(0, 5.0)
     timer.join()
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from logyard.errors import StoreError
+from logyard.pipeline import WriteAheadQueue
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
+queue = WriteAheadQueue(Path(sys.argv[1]))
+acked = 0
+try:
+    while True:
+        queue.append([b"x" * 300])
+        acked += 1
+except StoreError as exc:
+    print(acked, str(exc).split(";")[0])
+"""
+
+
+def test_failed_write_acknowledges_nothing_and_leaves_no_torn_record(tmp_path: Path) -> None:
+    """When the disk refuses a write (a real EFBIG from RLIMIT_FSIZE), append raises, the
+    records acknowledged before stay readable and no partial record is left behind."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split(" ", 1)
+    acked = int(out[0])
+    assert out[1].startswith(f"queue: writing to {tmp_path} failed")
+    with WriteAheadQueue(tmp_path) as again:
+        assert (again.torn_bytes_dropped, drain(again)[0]) == (0, [b"x" * 300] * acked)

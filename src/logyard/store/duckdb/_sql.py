@@ -41,6 +41,7 @@ def like_pattern(pattern: str) -> str:
 
 _RE_SPECIAL = frozenset("\\.+*?()|[]{}^$")
 _IN_STRING = r'(?:[^"\\]|\\.)*'
+_REST_OF_VALUE = r'[^"\\]*(?:\\.[^"\\]*)*"\s*[,}\]]'
 
 
 def _re_literal(text: str) -> str:
@@ -52,25 +53,15 @@ def _re_literal(text: str) -> str:
 def _free_text(text: str, wildcard: bool, params: Params) -> str:
     """Free text: case-insensitive, inside any string *value* of the document (not keys).
 
-    A cheap case-insensitive search of the longest literal part filters rows first; the
-    second pattern then requires the match to sit in a JSON string followed by ``,``, ``}``
-    or ``]`` (a value), never by ``:`` (a key).
+    One RE2 pattern: the text, then the rest of its JSON string up to the closing quote,
+    which must be followed by ``,``, ``}`` or ``]`` (a value) — a key is followed by ``:``.
+    Starting at the literal keeps it as fast as a plain case-insensitive search.
     """
     if wildcard:
-        pieces = _wildcard_pieces(text)
-        inner = _IN_STRING.join(_re_literal(p) for p in pieces)
-        longest = max(pieces, key=len) if pieces else ""
+        inner = _IN_STRING.join(_re_literal(p) for p in _wildcard_pieces(text))
     else:
         inner = _re_literal(text)
-        longest = text
-    value = f'(?i)"{_IN_STRING}{inner}{_IN_STRING}"\\s*[,}}\\]]'
-    if not longest:
-        return f"regexp_matches(doc, {params.add(value)})"
-    prefilter = "(?i)" + _re_literal(longest)
-    return (
-        f"(regexp_matches(doc, {params.add(prefilter)}) "
-        f"AND regexp_matches(doc, {params.add(value)}))"
-    )
+    return f"regexp_matches(doc, {params.add(f'(?i){inner}{_REST_OF_VALUE}')})"
 
 
 def _wildcard_pieces(pattern: str) -> list[str]:

@@ -115,6 +115,7 @@ class DuckDBStore:
         letters = dead_letter_table(batch.dead_letters) if batch.dead_letters else None
         stored = 0
         dead = 0
+        by_system: dict[str, int] = {}
         with self._write_lock, self._cursor() as cur:
             cur.begin()
             try:
@@ -130,7 +131,9 @@ class DuckDBStore:
                         ).fetchone()
                     finally:
                         cur.unregister("staged_docs")
-                    stored += int(row[0]) if row else 0
+                    added = int(row[0]) if row else 0
+                    stored += added
+                    by_system[system] = by_system.get(system, 0) + added
                 if letters is not None:
                     cur.register("batch_letters", letters)
                     try:
@@ -152,7 +155,9 @@ class DuckDBStore:
             except BaseException:
                 cur.rollback()
                 raise
-        return WriteResult(stored=stored, duplicates=submitted - stored, dead_letters=dead)
+        return WriteResult(
+            stored=stored, duplicates=submitted - stored, dead_letters=dead, by_system=by_system
+        )
 
     def read_checkpoint(self, name: str) -> int | None:
         """The last position stored for input ``name``."""
