@@ -184,3 +184,31 @@ def test_metrics_count_received_and_rejected(client: TestClient) -> None:
     assert 'logyard_events_rejected_total{reason="missing_field",system="unknown"} 1.0' in text
     assert 'logyard_events_rejected_total{reason="invalid_field",system="mes"} 1.0' in text
     assert 'logyard_events_stored_total{system="mes"} 1.0' in text
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/search", {"from": "99999999999999999999"}),
+        ("/api/v1/search", {"from": "now-99999999999999w"}),
+        ("/api/v1/search", {"q": "(" * 3000 + "a" + ")" * 3000}),
+        ("/api/v1/search", {"q": "not " * 3000 + "a"}),
+    ],
+)
+def test_hostile_search_parameters_are_400(
+    client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    """Out-of-range times and absurdly nested queries are a 400 problem, never a 500."""
+    answer = client.get(path, params=params, headers=AUTH)
+    assert (answer.status_code, answer.headers["content-type"]) == (
+        400,
+        "application/problem+json",
+    )
+
+
+def test_deeply_nested_aggregate_body_is_400(client: TestClient) -> None:
+    """A 10,000-deep aggregate request is refused with a reason, not a crash."""
+    body = b'{"aggs": ' + b'{"a":' * 10_000 + b"1" + b"}" * 10_001
+    answer = client.post("/api/v1/aggregate", content=body, headers=AUTH)
+    assert answer.status_code == 400
+    assert "nested too deeply" in answer.json()["detail"]

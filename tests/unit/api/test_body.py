@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from logyard.api._body import split_events
@@ -67,3 +69,17 @@ def test_time_parameters() -> None:
     assert parse_time(None, "from") is None
     with pytest.raises(QueryError, match=r"^to: cannot read"):
         parse_time("yesterday", "to")
+
+
+def test_local_token_is_never_sent_to_another_host(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI falls back to the local data dir's admin token only for loopback URLs."""
+    import json
+
+    from logyard.cli._client import resolve_token
+
+    (tmp_path / "tokens.json").write_text(json.dumps({"admin": "local-secret"}))
+    monkeypatch.delenv("LOGYARD_TOKEN", raising=False)
+    assert resolve_token(None, tmp_path, url="http://127.0.0.1:8000") == "local-secret"
+    assert resolve_token(None, tmp_path, url="https://logs.example.com") is None
