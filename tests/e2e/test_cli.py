@@ -395,7 +395,7 @@ def test_search_without_any_token_exits_2_with_a_token_hint(
         (("bogus",), "logyard: error: argument COMMAND: invalid choice: 'bogus'"),
         (("search", "--nope"), "logyard: error: unrecognized arguments: --nope"),
         (("search", "--size", "many"), "logyard search: error: argument --size: invalid int value"),
-        (("search", "--size", "-1"), "Error: --size: must be 0 or more"),
+        (("search", "--size", "-1"), "Error: --size: -1 is negative; pass 0 or more"),
         ((), "logyard: error: the following arguments are required: COMMAND"),
     ],
 )

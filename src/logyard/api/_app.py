@@ -76,7 +76,11 @@ def create_app(
     def console() -> Response:
         index = _STATIC / "index.html"
         if not index.exists():
-            return problem(404, "Not Found", "console: not built into this install")
+            return problem(
+                404,
+                "Not Found",
+                "console: its files are missing from this install; reinstall logyard",
+            )
         return FileResponse(index, media_type="text/html")
 
     return app

@@ -125,7 +125,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     client = Client(args.url, resolve_token(args.token, url=args.url))
     if args.command == "search":
         if args.size < 0:
-            raise ConfigError("--size: must be 0 or more")
+            raise ConfigError(f"--size: {args.size} is negative; pass 0 or more")
         return run_search(
             client,
             args.query,

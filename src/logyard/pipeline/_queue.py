@@ -187,7 +187,8 @@ class WriteAheadQueue:
                 if zlib.crc32(rec) != crc:
                     raise StoreError(
                         f"queue: checksum mismatch at position {pos + off} in {_name(seg)}; "
-                        "the file was altered on disk"
+                        "the file was altered on disk; restore it from a backup, or move the "
+                        "segment aside to skip its records (they are lost)"
                     )
                 records.append(rec)
                 off += _HEADER.size + length

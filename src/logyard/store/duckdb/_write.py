@@ -119,13 +119,13 @@ def encoded_table(docs: Sequence[bytes]) -> pa.Table:
     """Documents (UTF-8 JSON bytes) as a one-column Arrow string table, without a
     per-document Python string: one join and an offsets array."""
     lengths = pa.array([len(d) for d in docs], pa.int32())
-    offsets = pa.concat_arrays([pa.array([0], pa.int32()), pc_cumsum(lengths)])
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()), _cumsum(lengths)])
     data = pa.py_buffer(b"".join(docs))
     array = pa.StringArray.from_buffers(len(docs), offsets.buffers()[1], data)
     return pa.table({"doc": array})
 
 
-def pc_cumsum(lengths: pa.Array) -> pa.Array:
+def _cumsum(lengths: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     return pc.cumulative_sum(lengths)
