@@ -13,27 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from logyard.catalog import CATALOG
 from logyard.cli._paths import default_demo_dir
 from logyard.errors import ConfigError, LogyardError
 
 __all__ = ["Client", "format_hit", "resolve_token"]
 
-_ENVELOPE = {
-    "@timestamp",
-    "event.id",
-    "event.action",
-    "log.level",
-    "service.name",
-    "service.version",
-    "host.name",
-    "trace.id",
-    "span.id",
-    "user.name",
-    "user.id",
-    "user.roles",
-    "labels",
-    "message",
-}
+# The envelope (what service.started carries) minus client.ip, which summaries show.
+_ENVELOPE = {f.name for f in CATALOG["service.started"].fields} - {"client.ip"} | {"event.action"}
 
 
 def resolve_token(

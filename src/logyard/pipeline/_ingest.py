@@ -44,7 +44,7 @@ class Ingest:
         max_event_bytes: int = 1 << 20,
         source: str = "http",
         backlog: Callable[[], int] | None = None,
-        max_backlog_bytes: int = 16 << 20,
+        max_backlog_bytes: int = 8 << 20,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
