@@ -235,14 +235,18 @@ class DuckDBStore:
             f"ORDER BY {order} LIMIT {params.add(request.size + 1)}"
         )
         with self._cursor() as cur:
-            rows = cur.execute(sql, params.values).fetchall()
-            count_params = Params()
-            total_row = cur.execute(
-                f"SELECT count(*) FROM {source} WHERE {where(count_params)}",
-                count_params.values,
-            ).fetchone()
-            page = rows[: request.size]
-            docs = self._documents(cur, page)
+            cur.begin()  # one snapshot: the page, the total and the documents agree
+            try:
+                rows = cur.execute(sql, params.values).fetchall()
+                count_params = Params()
+                total_row = cur.execute(
+                    f"SELECT count(*) FROM {source} WHERE {where(count_params)}",
+                    count_params.values,
+                ).fetchone()
+                page = rows[: request.size]
+                docs = self._documents(cur, page)
+            finally:
+                cur.rollback()
         total = int(total_row[0]) if total_row else 0
         hits = [_DECODE.decode(docs[(r[0], r[-1])]) for r in page]
         nxt = None
@@ -313,7 +317,11 @@ class DuckDBStore:
             time_to=request.time_to,
         )
         with self._cursor() as cur:
-            total, results = aggregate(cur, scope, request.aggs)
+            cur.begin()  # one snapshot for the total and every aggregation
+            try:
+                total, results = aggregate(cur, scope, request.aggs)
+            finally:
+                cur.rollback()
         return AggregateResult(total=total, aggregations=results)
 
     def dead_letters(
