@@ -426,7 +426,8 @@ def test_aggregating_a_text_field_as_number_is_refused(store: Store) -> None:
 # -- concurrency and lifecycle ----------------------------------------------------------------
 def test_one_writer_and_readers_in_parallel(empty_store: Store) -> None:
     """A writer thread and four reader threads share the store without errors; readers
-    only ever see whole batches."""
+    only ever see whole batches, and each answer is one snapshot (its hits and total agree,
+    the aggregation's count equals its total)."""
     errors: list[BaseException] = []
     seen: list[int] = []
     done = threading.Event()
@@ -448,8 +449,11 @@ def test_one_writer_and_readers_in_parallel(empty_store: Store) -> None:
     def reader() -> None:
         try:
             while not done.is_set():
-                seen.append(empty_store.search(SearchRequest(size=5)).total)
-                empty_store.aggregate(AggregateRequest(aggs={"s": Stats("http.duration_ms")}))
+                found = empty_store.search(SearchRequest(size=15))
+                assert len(found.hits) == min(found.total, 15)
+                seen.append(found.total)
+                agg = empty_store.aggregate(AggregateRequest(aggs={"s": Stats("http.duration_ms")}))
+                assert agg.aggregations["s"]["count"] == agg.total
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
