@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 from logyard.api._auth import TokenBook
 from logyard.errors import ConfigError
 from logyard.pipeline import Ingest, PipelineMetrics, Processor, WriteAheadQueue
+from logyard.sdk import CallableTransport, RejectedError
 from logyard.store.duckdb import DuckDBStore
 
 if TYPE_CHECKING:
@@ -72,6 +73,23 @@ class Runtime:
         """Ingest what the simulator sent, waiting while the processor is behind."""
         self.ingest.wait_for_room()
         self.ingest.submit_encoded(lines, source="simulator")
+
+    def transport(self) -> CallableTransport:
+        """An SDK transport into this runtime's ingest, for services in the same process:
+        ``EventLogger("mes", transport=runtime.transport())``."""
+
+        def deliver(batch: list[bytes]) -> None:
+            results = self.ingest.submit_raw(batch, source="in-process")
+            refused = {r.index: r.code or "rejected" for r in results if r.status == "rejected"}
+            if refused:
+                raise RejectedError(
+                    f"ingest: {len(refused)} of {len(batch)} events refused; see the "
+                    "dead-letter queue for the reasons",
+                    reason="rejected",
+                    items=refused,
+                )
+
+        return CallableTransport(deliver)
 
     def stop(self) -> None:
         """Stop the simulator, drain the queue into the store, close files."""
