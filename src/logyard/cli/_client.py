@@ -143,6 +143,7 @@ def run_search(
         return 0
     for hit in hits:
         sys.stdout.write(format_hit(hit) + "\n")
+    sys.stdout.flush()  # the count on stderr comes after the hits, also when both are a tty
     sys.stderr.write(f"{len(hits)} of {result['total']} matching events\n")
     return 0
 
