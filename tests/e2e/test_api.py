@@ -212,3 +212,15 @@ def test_deeply_nested_aggregate_body_is_400(client: TestClient) -> None:
     answer = client.post("/api/v1/aggregate", content=body, headers=AUTH)
     assert answer.status_code == 400
     assert "nested too deeply" in answer.json()["detail"]
+
+
+def test_openapi_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    """/docs works offline: its page loads Swagger UI from logyard itself, and the OpenAPI
+    document lists the ingest and search endpoints."""
+    page = client.get("/docs").text
+    assert "cdn." not in page
+    assert "https://" not in page.split("<body>")[0]
+    script = page.split('src="', 1)[1].split('"', 1)[0]
+    assert client.get(script).status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/v1/events", "/api/v1/search", "/api/v1/aggregate"} <= set(paths)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from logyard import __version__
 from logyard.api._problems import problem
@@ -44,7 +45,9 @@ def create_app(
         finally:
             rt.stop()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from the package, not from a CDN, so /docs
+    # works on machines without internet access, like the console.
+    app = FastAPIOffline(
         title="logyard",
         version=__version__,
         description="Centralized logging: ingest, search and aggregate events.",
