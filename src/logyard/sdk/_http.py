@@ -119,6 +119,14 @@ class HttpTransport:
             raise TransportError(
                 f"{self.url}: server answered {status}; the batch is spooled and retried"
             )
+        if status in (401, 403, 404):
+            # A wrong token or URL is fixed by configuration, not by the events: keep them
+            # in the (bounded) spool so that nothing is lost while someone fixes it.
+            hint = "check LOGYARD_TOKEN" if status != 404 else "check LOGYARD_URL"
+            raise TransportError(
+                f"{self.url}: server answered {status}; {hint}; the batch is spooled and "
+                "retried"
+            )
         if status == 413:
             raise TooLargeError(
                 f"{self.url}: batch of {len(batch)} events is too large (413); "

@@ -137,15 +137,21 @@ def test_events_the_server_refuses_are_counted_as_invalid_and_not_retried(
     assert (stats.sent, stats.invalid) == (5, {"duplicate_id": 1})
 
 
-def test_a_bad_token_drops_the_batch_without_retrying(ingest: IngestServer) -> None:
-    """401 is not retryable: the events are counted as dropped (http_401) and not re-sent."""
+def test_a_bad_token_keeps_the_events_until_it_is_fixed(ingest: IngestServer) -> None:
+    """401 is a configuration error: the events stay spooled and are retried, and they are
+    delivered once the server accepts the token; nothing is dropped."""
     ingest.status = 401
     log = _logger(ingest)
     _assign(log, 0, 4)
-    assert log.flush(10)
+    assert not log.flush(1)
+    assert log.stats().dropped == {}
+    ingest.status = 200
+    deadline = time.monotonic() + 10
+    while not log.flush(1) and time.monotonic() < deadline:
+        time.sleep(0.05)
     log.close()
-    assert len(ingest.requests) == 1
-    assert log.stats().dropped == {"http_401": 4}
+    assert _order_ids(ingest.accepted) == [f"ORD-{i}" for i in range(4)]
+    assert log.stats().dropped == {}
 
 
 def test_a_batch_too_large_for_the_server_is_split(ingest: IngestServer) -> None:
