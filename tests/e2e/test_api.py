@@ -224,3 +224,27 @@ def test_openapi_docs_are_served_without_a_cdn(client: TestClient) -> None:
     assert client.get(script).status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/events", "/api/v1/search", "/api/v1/aggregate"} <= set(paths)
+
+
+def test_dead_letters_replay_after_a_fix(client: TestClient) -> None:
+    """Replay validates dead letters again: one that passes now (as after a catalogue fix)
+    is ingested once and leaves the table; one that still fails stays with its reason."""
+    from logyard.store import DeadLetter, WriteBatch
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    fixed = json.dumps(event(**{"order.id": "REPLAYED"})).encode()
+    letters = [
+        DeadLetter("dl-1", now, "test", "unknown_event", "was unknown then", fixed),
+        DeadLetter("dl-2", now, "test", "unknown_event", "still unknown", b'{"x": 1}'),
+    ]
+    runtime.store.write(WriteBatch(dead_letters=letters))
+    answers = [
+        client.post("/api/v1/dlq/replay", json={"reason": "unknown_event"}, headers=AUTH).json()
+        for _ in range(2)  # a second replay finds nothing more to replay
+    ]
+    assert [a["replayed"] for a in answers] == [1, 0]
+    assert [f["id"] for f in answers[1]["still_failing"]] == ["dl-2"]
+    assert wait_for(client, "order.id:REPLAYED", 1)["total"] == 1
+    left = client.get("/api/v1/dlq", headers=AUTH).json()["dead_letters"]
+    assert [d["id"] for d in left] == ["dl-2"]

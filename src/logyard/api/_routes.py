@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from logyard.api._auth import SESSION_COOKIE, Principal
 from logyard.api._body import split_events
 from logyard.api._problems import problem
+from logyard.api._replay import replay
 from logyard.api._runtime import Runtime
 from logyard.api._time import parse_time
 from logyard.catalog import CATALOG
@@ -301,6 +302,32 @@ def dead_letters(
             ]
         }
     )
+
+
+class ReplayIn(msgspec.Struct, forbid_unknown_fields=True):
+    ids: list[str] | None = None
+    reason: str | None = None
+    limit: int = 1000
+
+
+@router.post("/api/v1/dlq/replay")
+async def replay_dead_letters(
+    request: Request,
+    rt: Annotated[Runtime, Depends(runtime)],
+    _: Annotated[Principal, Depends(reader)],
+) -> Response:
+    """Send dead letters through validation again (after a fix): those that pass are
+    ingested and removed from the dead-letter table; the others stay, with today's reason."""
+    try:
+        body = msgspec.json.decode(await request.body(), type=ReplayIn)
+    except msgspec.MsgspecError as exc:
+        raise ApiError(
+            400, "Bad Request", f'body: {exc}; send {{"ids": [...]}} or {{"reason": "..."}}'
+        ) from exc
+    if (body.ids is None) == (body.reason is None):
+        raise ApiError(400, "Bad Request", "body: name either ids or reason (one of them)")
+    result = await run_in_threadpool(replay, rt, body.ids, body.reason, body.limit)
+    return _json(result)
 
 
 @router.get("/api/v1/catalog")

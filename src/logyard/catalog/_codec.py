@@ -115,12 +115,16 @@ class EventCodec:
         self._limit = self._now() + max_future
 
     # -- public -------------------------------------------------------------------------------
-    def decode(self, raw: bytes) -> Event:
-        """One event from JSON bytes, validated and normalized; raises :class:`EventError`."""
+    def decode(self, raw: bytes, default_id: str | None = None) -> Event:
+        """One event from JSON bytes, validated and normalized; raises :class:`EventError`.
+
+        ``default_id`` is the id of an event that carries none (derived from where it was
+        read, so a replay gets the same id); without it, ingest assigns a UUIDv7.
+        """
         try:
             event = cast(Event, _FAST.decode(raw))
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
-            return self._slow(raw)
+            return self._slow(raw, default_id)
         except RecursionError as exc:
             raise DecodeError(
                 "event: nested too deeply; flatten the payload", code="too_deep"
@@ -142,7 +146,7 @@ class EventCodec:
         ts = event.timestamp
         return self._finish(event), event.timestamp is ts
 
-    def from_object(self, obj: object) -> Event:
+    def from_object(self, obj: object, default_id: str | None = None) -> Event:
         """One event from an already-decoded JSON value."""
         if not isinstance(obj, dict):
             raise DecodeError(
@@ -151,7 +155,7 @@ class EventCodec:
                 path="$",
             )
         try:
-            return self._convert(self._normalize(obj))
+            return self._convert(self._normalize(obj, default_id))
         except EventError as exc:
             service = obj.get("service.name") or (obj.get("service") or {}).get("name")
             if exc.service is None and isinstance(service, str):
@@ -171,7 +175,7 @@ class EventCodec:
             ) from exc
 
     # -- internals ----------------------------------------------------------------------------
-    def _slow(self, raw: bytes) -> Event:
+    def _slow(self, raw: bytes, default_id: str | None = None) -> Event:
         try:
             obj = _ANY.decode(raw)
         except msgspec.DecodeError as exc:
@@ -189,9 +193,9 @@ class EventCodec:
                 "event: nested too deeply; flatten the payload",
                 code="too_deep",
             ) from exc
-        return self.from_object(obj)
+        return self.from_object(obj, default_id)
 
-    def _normalize(self, obj: dict[str, Any]) -> dict[str, Any]:
+    def _normalize(self, obj: dict[str, Any], default_id: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         extras: dict[str, Any] = {}
         self._flatten("", obj, out, extras)
@@ -227,8 +231,8 @@ class EventCodec:
                 ) from exc
         elif ts is None:
             out["@timestamp"] = datetime.now(UTC).isoformat()
-        if "event.id" not in out and self.assign_ids:
-            out["event.id"] = new_event_id()
+        if "event.id" not in out and (default_id or self.assign_ids):
+            out["event.id"] = default_id or new_event_id()
         if extras:
             labels = out.get("labels")
             labels = dict(labels) if isinstance(labels, dict) else {}

@@ -74,6 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
     client_args(tail)
     tail.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
+    dlq = sub.add_parser("dlq", help="list or replay rejected events (dead letters)")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    dlq_list = dlq_sub.add_parser("list", help="dead letters, newest first")
+    dlq_list.add_argument("--reason", default=None, help="only this reason code")
+    dlq_list.add_argument("--since", default=None, help="e.g. now-1h or RFC 3339")
+    dlq_list.add_argument("--limit", type=int, default=50)
+    dlq_replay = dlq_sub.add_parser("replay", help="validate again and ingest what passes now")
+    which = dlq_replay.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", dest="ids", action="append", help="a dead letter id (repeatable)")
+    which.add_argument("--reason", default=None, help="every dead letter with this reason code")
+    for p in (dlq_list, dlq_replay):
+        p.add_argument("--url", default=os.environ.get("LOGYARD_URL", DEFAULT_URL))
+        p.add_argument("--token", default=None, help="API token (default: $LOGYARD_TOKEN)")
+        p.add_argument("--json", action="store_true", help="print the API's JSON answer")
+
+    process = sub.add_parser(
+        "process", help="run the standalone processor (Kafka, PostgreSQL, RabbitMQ, S3 inputs)"
+    )
+    process.add_argument("--config", type=Path, required=True, help="pipeline.toml")
+    process.add_argument(
+        "--check", action="store_true", help="validate the config, print every problem, exit"
+    )
+
     catalog = sub.add_parser("catalog", help="print the event catalogue")
     catalog.add_argument(
         "--json-schema", type=Path, default=None, metavar="DIR", help="write JSON Schemas to DIR"
@@ -108,6 +131,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._catalog import run_catalog
 
         return run_catalog(args.json_schema)
+    if args.command == "process":
+        return _process(args.config, check=args.check)
     if args.command in ("up", "demo"):
         from logyard.cli._server import run_up
 
@@ -123,6 +148,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from logyard.cli._client import Client, resolve_token, run_search, run_tail
 
     client = Client(args.url, resolve_token(args.token, url=args.url))
+    if args.command == "dlq":
+        from logyard.cli._dlq import run_dlq
+
+        return run_dlq(client, args)
     if args.command == "search":
         if args.size < 0:
             raise ConfigError(f"--size: {args.size} is negative; pass 0 or more")
@@ -135,6 +164,27 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=args.json,
         )
     return run_tail(client, args.query, interval_secs=args.interval, as_json=args.json)
+
+
+def _process(path: Path, *, check: bool) -> int:
+    import logging
+
+    from logyard.pipeline._config import load_config
+
+    config = load_config(path)
+    if check:
+        names = ", ".join(f"{n} ({c.type})" for n, c in config.inputs.items())
+        sys.stdout.write(f"{path}: valid; inputs: {names}; store: {config.store.path}\n")
+        return 0
+    from logyard.pipeline._standalone import StandaloneProcessor
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    processor = StandaloneProcessor(config)
+    sys.stderr.write(f"logyard process: {len(config.inputs)} input(s) into {config.store.path}\n")
+    processor.run_forever()
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -124,8 +124,7 @@ class HttpTransport:
             # in the (bounded) spool so that nothing is lost while someone fixes it.
             hint = "check LOGYARD_TOKEN" if status != 404 else "check LOGYARD_URL"
             raise TransportError(
-                f"{self.url}: server answered {status}; {hint}; the batch is spooled and "
-                "retried"
+                f"{self.url}: server answered {status}; {hint}; the batch is spooled and retried"
             )
         if status == 413:
             raise TooLargeError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -49,6 +50,14 @@ class Store(Protocol):
         self, *, limit: int = 100, reason_code: str | None = None, since: datetime | None = None
     ) -> list[DeadLetter]:
         """Dead letters, newest first."""
+        ...
+
+    def dead_letters_by_id(self, ids: Sequence[str]) -> list[DeadLetter]:
+        """The dead letters with these ids (unknown ids are skipped)."""
+        ...
+
+    def delete_dead_letters(self, ids: Sequence[str]) -> int:
+        """Remove dead letters (after a successful replay); returns how many were removed."""
         ...
 
     def count(self, system: str | None = None) -> int:

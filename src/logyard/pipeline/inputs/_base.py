@@ -31,7 +31,7 @@ __all__ = [
     "derived_id",
 ]
 
-_NAMESPACE = uuid.UUID("6f1c3b0e-5d0b-4c52-9a57-4c6f6779617264")  # logyard source ids
+_NAMESPACE = uuid.UUID("6f1c3b0e-5d0b-4c52-9a57-4c6f67796172")  # logyard source ids
 
 
 def derived_id(coordinates: str) -> str:

@@ -346,6 +346,28 @@ class DuckDBStore:
             for r in rows
         ]
 
+    def dead_letters_by_id(self, ids: Sequence[str]) -> list[DeadLetter]:
+        """The dead letters with these ids (unknown ids are skipped)."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT id, received_at, source, reason_code, reason, raw, path, step, "
+                "component, service, action FROM dead_letters WHERE list_contains($ids, id) "
+                "ORDER BY received_at, id",
+                {"ids": list(ids)},
+            ).fetchall()
+        return [
+            DeadLetter(r[0], r[1].replace(tzinfo=UTC), r[2], r[3], r[4], bytes(r[5]), *r[6:])
+            for r in rows
+        ]
+
+    def delete_dead_letters(self, ids: Sequence[str]) -> int:
+        """Remove dead letters (after a successful replay); returns how many were removed."""
+        with self._write_lock, self._cursor() as cur:
+            row = cur.execute(
+                "DELETE FROM dead_letters WHERE list_contains($ids, id)", {"ids": list(ids)}
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     def count(self, system: str | None = None) -> int:
         """Stored events of ``system``, or of all systems."""
         source = self._source(None if system is None else (system,))

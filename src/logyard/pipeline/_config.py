@@ -1,0 +1,125 @@
+"""``pipeline.toml``: the standalone processor's configuration, validated all at once.
+
+::
+
+    [store]
+    type = "duckdb"
+    path = "data/logs.duckdb"
+
+    [inputs.shop]
+    type = "kafka"
+    brokers = ["127.0.0.1:9092"]
+    topics = ["logs.internet-shop", "logs.shop-api"]
+
+    [inputs.crm_audit]
+    type = "postgres"
+    dsn_env = "CRM_DSN"          # secrets come from the environment, never the file
+    ...
+
+Every error is reported with its path (``inputs.shop.brokers: ...``), all of them in one go.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logyard.errors import ConfigError, LogyardError
+from logyard.pipeline.inputs import InputConfig, input_class
+
+__all__ = ["PipelineConfig", "ProcessorSettings", "StoreSettings", "load_config"]
+
+
+class StoreSettings(BaseModel):
+    """Where events go."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["duckdb"] = "duckdb"
+    path: Path = Path("logyard-data/logs.duckdb")
+
+
+class ProcessorSettings(BaseModel):
+    """How the processor batches and retries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    batch_max_events: int = Field(default=5000, ge=1, le=100_000)
+    poll_timeout_secs: float = Field(default=0.5, gt=0, le=60)
+    retry_max_secs: float = Field(default=30.0, gt=0)
+    state_dir: Path = Path("logyard-data/state")
+
+
+class PipelineConfig(BaseModel):
+    """The whole file; ``inputs`` holds each input's validated settings by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    store: StoreSettings = StoreSettings()
+    processor: ProcessorSettings = ProcessorSettings()
+    inputs: dict[str, InputConfig]
+
+
+def load_config(path: Path) -> PipelineConfig:
+    """Read and validate ``path``; raises :class:`ConfigError` listing every problem."""
+    try:
+        raw = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror}); check the path") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict[str, Any], *, source: str = "config") -> PipelineConfig:
+    """Validate an already-parsed config (see :func:`load_config`)."""
+    errors: list[str] = []
+    inputs_raw = raw.get("inputs")
+    inputs: dict[str, InputConfig] = {}
+    if not isinstance(inputs_raw, dict) or not inputs_raw:
+        errors.append("inputs: no input declared; add at least one [inputs.<name>] table")
+        inputs_raw = {}
+    for name, section in inputs_raw.items():
+        where = f"inputs.{name}"
+        if not isinstance(section, dict):
+            errors.append(f"{where}: expected a table with a type, got {section!r}")
+            continue
+        type_name = section.get("type")
+        if not isinstance(type_name, str):
+            errors.append(f'{where}.type: required; name the input type (e.g. "kafka")')
+            continue
+        try:
+            cls = input_class(type_name, where)
+            inputs[name] = cls.config_class.model_validate(section)
+        except ValidationError as exc:
+            errors.extend(_paths(where, exc))
+        except LogyardError as exc:
+            errors.append(str(exc))
+    rest = {k: v for k, v in raw.items() if k != "inputs"}
+    try:
+        config = PipelineConfig.model_validate({**rest, "inputs": inputs})
+    except ValidationError as exc:
+        errors.extend(_paths("", exc))
+        config = None
+    if errors or config is None:
+        listed = "\n  ".join(errors)
+        raise ConfigError(f"{source}: {len(errors)} problem(s):\n  {listed}")
+    return config
+
+
+_SECRET_WORDS = ("password", "secret", "token", "key", "dsn", "url")
+
+
+def _paths(where: str, exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        path = f"{where}.{loc}" if where and loc else (where or loc)
+        got = err.get("input")
+        secret = any(word in loc.lower() for word in _SECRET_WORDS)
+        shown = "" if isinstance(got, dict) or secret else f", got {got!r}"
+        out.append(f"{path}: {err['msg']}{shown}")
+    return out
