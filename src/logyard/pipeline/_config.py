@@ -25,7 +25,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from logyard.errors import ConfigError, LogyardError
 from logyard.pipeline.inputs import InputConfig, input_class
@@ -34,12 +34,23 @@ __all__ = ["PipelineConfig", "ProcessorSettings", "StoreSettings", "load_config"
 
 
 class StoreSettings(BaseModel):
-    """Where events go."""
+    """Where events go: a DuckDB file this process owns (``duckdb``), or a running
+    ``logyard up`` over HTTP (``logyard``), which several processors can share."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: Literal["duckdb"] = "duckdb"
+    type: Literal["duckdb", "logyard"] = "duckdb"
     path: Path = Path("logyard-data/logs.duckdb")
+    url: str | None = None
+    token_env: str | None = Field(
+        default=None, description="environment variable holding the server's ingest token"
+    )
+
+    @model_validator(mode="after")
+    def _url_for_logyard(self) -> StoreSettings:
+        if self.type == "logyard" and not self.url:
+            raise ValueError('url is required with type = "logyard" (e.g. http://logyard:8000)')
+        return self
 
 
 class ProcessorSettings(BaseModel):

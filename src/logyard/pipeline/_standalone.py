@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
 from typing import Any
 
+from logyard.errors import ConfigError
 from logyard.pipeline._config import PipelineConfig
 from logyard.pipeline._metrics import PipelineMetrics
 from logyard.pipeline._runner import InputRunner
@@ -26,10 +28,7 @@ class StandaloneProcessor:
         self.config = config
         self.metrics = PipelineMetrics()
         if store is None:
-            from logyard.store.duckdb import DuckDBStore
-
-            config.store.path.parent.mkdir(parents=True, exist_ok=True)
-            store = DuckDBStore(config.store.path)
+            store = _open_store(config)
         self.store = store
         self.stop_event = threading.Event()
         settings = config.processor
@@ -85,3 +84,22 @@ class StandaloneProcessor:
             self.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _open_store(config: PipelineConfig) -> Store:
+    settings = config.store
+    if settings.type == "logyard":
+        from logyard.pipeline.outputs import LogyardOutput
+
+        token = os.environ.get(settings.token_env) if settings.token_env else None
+        if settings.token_env and token is None:
+            raise ConfigError(
+                f"store.token_env: ${settings.token_env} is not set; export the server's "
+                "ingest token in it"
+            )
+        assert settings.url is not None  # checked by the config model
+        return LogyardOutput(settings.url, token)
+    from logyard.store.duckdb import DuckDBStore
+
+    settings.path.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBStore(settings.path)
