@@ -13,6 +13,15 @@ sequence, ids included::
 """
 
 from logyard.sim._engine import DEFAULT_WEIGHTS, KINDS
+from logyard.sim._rabbitmq import OrderPublisher, QueuedOrder, publish_orders, queued_orders
 from logyard.sim._simulator import Simulator
 
-__all__ = ["DEFAULT_WEIGHTS", "KINDS", "Simulator"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "KINDS",
+    "OrderPublisher",
+    "QueuedOrder",
+    "Simulator",
+    "publish_orders",
+    "queued_orders",
+]

@@ -22,10 +22,11 @@ publishing, so the simulator runs without it.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,8 @@ from logyard.errors import LogyardError, NotInstalledError
 __all__ = ["OrderPublisher", "QueuedOrder", "publish_orders", "queued_orders"]
 
 _ENCODER = msgspec.json.Encoder()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
 _RECENT = 65_536  # message ids remembered to drop the stream's own redeliveries
 
 
@@ -161,17 +164,25 @@ class OrderPublisher:
             type="order",
             headers=order.amqp_headers(),
         )
-        self._channel.basic_publish(
-            exchange="", routing_key=self.queue, body=order.body(), properties=props,
-            mandatory=True,
-        )  # fmt: skip
+        try:
+            self._channel.basic_publish(
+                exchange="", routing_key=self.queue, body=order.body(), properties=props,
+                mandatory=True,
+            )  # fmt: skip
+        except (pika.exceptions.AMQPError, OSError) as exc:
+            self.close()
+            raise LogyardError(
+                f"sim.rabbitmq: order {order.order_id} not confirmed by RabbitMQ at "
+                f"{_address(self.url)} ({type(exc).__name__}); publish it again"
+            ) from None
         self.published += 1
 
     def close(self) -> None:
         """Disconnect (everything published is already confirmed)."""
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None and connection.is_open:
-            connection.close()
+            with contextlib.suppress(Exception):  # already gone: nothing left to release
+                connection.close()
 
 
 def publish_orders(url: str, queue: str, orders: Iterable[QueuedOrder]) -> int:
@@ -184,8 +195,8 @@ def publish_orders(url: str, queue: str, orders: Iterable[QueuedOrder]) -> int:
 
 def _pika() -> Any:
     try:
-        import pika  # noqa: PLC0415 - optional: the simulator runs without it
-        import pika.exceptions  # noqa: PLC0415
+        import pika  # optional: the simulator runs without it
+        import pika.exceptions
     except ImportError as exc:
         raise NotInstalledError(
             "sim.rabbitmq: publishing orders needs pika; pip install 'logyard[rabbitmq]'"
@@ -204,7 +215,7 @@ def _address(url: str) -> str:
 
 
 def _epoch_ms(ts: datetime) -> int:
-    return int(ts.timestamp() * 1000 // 1) if ts.microsecond % 1000 else int(ts.timestamp()) * 1000 + ts.microsecond // 1000
+    return (ts - _EPOCH) // _ONE_MS
 
 
 def _iso(ts: datetime) -> str:

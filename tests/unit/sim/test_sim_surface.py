@@ -12,9 +12,18 @@ from logyard.sim import DEFAULT_WEIGHTS, KINDS, Simulator
 
 
 def test_public_names() -> None:
-    """`__all__` is sorted and names exactly the simulator, its kinds and default weights."""
+    """`__all__` is sorted and names exactly the simulator, its kinds and default weights,
+    and the RabbitMQ order publisher."""
     assert sim.__all__ == sorted(sim.__all__)
-    assert sim.__all__ == ["DEFAULT_WEIGHTS", "KINDS", "Simulator"]
+    assert sim.__all__ == [
+        "DEFAULT_WEIGHTS",
+        "KINDS",
+        "OrderPublisher",
+        "QueuedOrder",
+        "Simulator",
+        "publish_orders",
+        "queued_orders",
+    ]
 
 
 def test_default_weights_cover_every_kind() -> None:

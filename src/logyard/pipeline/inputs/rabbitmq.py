@@ -25,6 +25,7 @@ runner dead-letters it and the queue moves on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -221,10 +222,9 @@ class RabbitMQInput:
         self._out = 0
         self._generation += 1
         if connection is not None and connection.is_open:
-            try:
+            # already gone: the broker requeues the unacknowledged messages by itself
+            with contextlib.suppress(pika.exceptions.AMQPError, OSError):
                 connection.close()
-            except (pika.exceptions.AMQPError, OSError):
-                pass  # already gone: the broker requeues the unacknowledged messages
 
     # -- internals ----------------------------------------------------------------------------
     def _where(self) -> str:
