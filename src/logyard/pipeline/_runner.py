@@ -87,9 +87,11 @@ class InputRunner:
         for message in batch.messages:
             try:
                 error = message.headers.get("error")
-                if error:
+                if error:  # the input could not turn it into an event; it says why
                     raise InvalidEventError(
-                        f"{message.coordinates}: {error}", code="unreadable_source"
+                        f"{message.coordinates}: {error}",
+                        code=message.headers.get("error.code", "unreadable_source"),
+                        path=message.headers.get("error.path"),
                     )
                 if message.event is not None:
                     events.append(self.codec.from_object(message.event, message.default_id))

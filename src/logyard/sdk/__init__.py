@@ -36,6 +36,7 @@ from logyard.errors import InvalidEventError, TransportError
 from logyard.sdk._config import configure
 from logyard.sdk._handler import LogyardHandler
 from logyard.sdk._http import HttpTransport
+from logyard.sdk._kafka import KafkaTransport
 from logyard.sdk._logger import EventLogger
 from logyard.sdk._stats import Stats
 from logyard.sdk._trace import (
@@ -59,6 +60,7 @@ __all__ = [
     "EventLogger",
     "HttpTransport",
     "InvalidEventError",
+    "KafkaTransport",
     "LogyardHandler",
     "MemoryTransport",
     "RejectedError",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from logyard.pipeline.inputs.s3 import S3Input, S3InputConfig
 
 from ._moto import FAKE_CREDENTIALS, MotoServer, MotoUnavailable
 
@@ -30,8 +34,10 @@ def moto_url() -> Iterator[str]:
         for name, value in FAKE_CREDENTIALS.items():
             patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
-        yield server.url
-    server.stop()
+        try:
+            yield server.url
+        finally:
+            server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +52,46 @@ def bucket(s3_client: Any) -> str:
     name = f"test-{uuid.uuid4().hex[:20]}"
     s3_client.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Path:
+    """Where the inputs of this test keep their state files."""
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def make_input(moto_url: str, bucket: str, state_dir: Path) -> Iterator[Callable[..., S3Input]]:
+    """Build (not open) an :class:`S3Input` on this test's bucket; closed at teardown."""
+    made: list[S3Input] = []
+
+    def make(name: str = "legacy", **options: Any) -> S3Input:
+        settings: dict[str, Any] = {
+            "type": "s3",
+            "bucket": bucket,
+            "endpoint_url": moto_url,
+            "state_dir": state_dir,
+            "poll_interval_secs": 0.01,
+            **options,
+        }
+        source = S3Input(name, S3InputConfig.model_validate(settings))
+        made.append(source)
+        return source
+
+    yield make
+    for source in made:
+        source.close()
+
+
+@pytest.fixture
+def put(s3_client: Any, bucket: str) -> Callable[..., str]:
+    """Upload ``lines`` (joined with newlines, gzip when the key ends in .gz); returns the ETag."""
+
+    def upload(key: str, lines: list[str] | bytes) -> str:
+        body = lines if isinstance(lines, bytes) else "".join(f"{x}\n" for x in lines).encode()
+        if key.endswith(".gz") and not isinstance(lines, bytes):
+            body = gzip.compress(body, mtime=0)
+        answer = s3_client.put_object(Bucket=bucket, Key=key, Body=body)
+        return str(answer["ETag"]).strip('"')
+
+    return upload

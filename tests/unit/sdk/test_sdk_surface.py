@@ -12,6 +12,7 @@ EXPECTED = [
     "EventLogger",
     "HttpTransport",
     "InvalidEventError",
+    "KafkaTransport",
     "LogyardHandler",
     "MemoryTransport",
     "RejectedError",
@@ -37,7 +38,16 @@ def test_all_is_sorted_and_is_what_we_meant() -> None:
 
 def test_importing_the_sdk_pulls_in_no_server_dependencies() -> None:
     """A fresh interpreter importing logyard.sdk (and its testing helper) loads no server parts."""
-    heavy = ["fastapi", "duckdb", "logyard.store", "logyard.api", "pyarrow", "uvicorn", "httpx"]
+    heavy = [
+        "fastapi",
+        "duckdb",
+        "logyard.store",
+        "logyard.api",
+        "pyarrow",
+        "uvicorn",
+        "httpx",
+        "confluent_kafka",
+    ]
     code = (
         "import sys, logyard.sdk, logyard.sdk.testing; "
         f"print([m for m in {heavy!r} if m in sys.modules])"

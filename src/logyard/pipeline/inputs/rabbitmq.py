@@ -19,14 +19,16 @@ and only when every batch handed out before it is acknowledged too. Closing with
 ``mode = "events"``: a body is one logyard event as JSON, handed on as the payload.
 ``mode = "orders"``: a body is the shop's order JSON (``{"order_id": ..., "created_at":
 ...}``, see ``logyard.sim.QueuedOrder``); the input maps it to crm-api's ``order.received``.
-A body that is not JSON, or an order without ``order_id``, is handed on raw (no event): the
-runner dead-letters it and the queue moves on.
+In orders mode a body that is not JSON, or an order without ``order_id``, is handed on raw
+(no event, an ``error`` header saying why): the runner dead-letters it and the queue moves on.
+A lost connection is an :class:`InputError` from ``poll``; the next ``poll`` reconnects.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import time
 from collections import deque
@@ -51,6 +53,7 @@ from logyard.pipeline.inputs._base import (
 
 __all__ = ["RabbitMQInput", "RabbitMQInputConfig"]
 
+_log = logging.getLogger(__name__)
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _DECODE = msgspec.json.Decoder()
 _SERVICE = "crm-api"
@@ -168,7 +171,7 @@ class RabbitMQInput:
     def poll(self, max_messages: int, timeout_secs: float) -> InputBatch:
         """Up to ``max_messages`` (and ``prefetch``) messages, waiting at most ``timeout_secs``."""
         if self._connection is None:
-            raise InputError(f"{self._where()}: poll before open; call open() first")
+            self.open()  # first poll, or the connection was lost: reconnect (or raise)
         deadline = time.monotonic() + max(timeout_secs, 0.0)
         window = self.config.prefetch - self._out  # what the broker may still send
         target = min(max_messages, window) if window > 0 else max_messages
@@ -212,7 +215,8 @@ class RabbitMQInput:
             try:
                 self._channel.basic_ack(delivery_tag=last_tag, multiple=True)
             except (pika.exceptions.AMQPError, OSError) as exc:
-                raise self._lost(exc) from None
+                # the broker requeues what this channel held; the ids make the replay harmless
+                _log.warning("%s; the batch will be read again", self._lost(exc))
 
     def close(self) -> None:
         """Disconnect; whatever was not acknowledged goes back to the queue."""
@@ -271,7 +275,10 @@ class RabbitMQInput:
             netloc = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
         if user is not None:
             netloc = f"{user}:{quote(unquote(str(password)), safe='')}@{netloc}"
-        return pika.URLParameters(urlunsplit(parts._replace(netloc=netloc)))
+        params = pika.URLParameters(urlunsplit(parts._replace(netloc=netloc)))
+        # names the connection in the broker's management UI and `rabbitmqctl`
+        params.client_properties = {"connection_name": f"logyard input {self.name}"}
+        return params
 
     def _deliver(self, _channel: Any, method: Any, props: Any, body: bytes) -> None:
         self._buffer.append((method, props, body))
@@ -280,7 +287,8 @@ class RabbitMQInput:
         self.close()
         return InputError(
             f"{self._where()}: lost the connection to RabbitMQ at {self.address} "
-            f"({_reason(exc)}); unacknowledged messages return to the queue; open() again"
+            f"({_reason(exc)}); unacknowledged messages return to the queue, the next poll "
+            "reconnects"
         )
 
     def _message(self, method: Any, props: Any, body: bytes) -> Message:
@@ -293,13 +301,13 @@ class RabbitMQInput:
         try:
             order = _DECODE.decode(body)
         except (msgspec.DecodeError, UnicodeDecodeError):
-            headers["logyard.reason"] = "not JSON"
+            headers["error"] = "order message is not JSON; the queue carries the shop's orders"
             return Message(coordinates, payload=body, headers=headers)
         order_id = order.get("order_id") if isinstance(order, dict) else None
         if isinstance(order_id, int) and not isinstance(order_id, bool):
             order_id = str(order_id)
         if not isinstance(order_id, str) or not order_id:
-            headers["logyard.reason"] = "order without order_id"
+            headers["error"] = 'order message has no "order_id"; the producer must send one'
             return Message(coordinates, payload=body, headers=headers)
         event: dict[str, Any] = {
             "@timestamp": _iso(_received_at(props, order)),

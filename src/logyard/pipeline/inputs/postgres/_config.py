@@ -151,6 +151,12 @@ class PostgresInputConfig(InputConfig):
                 f"{', '.join(unknown)}: not a field of {action!r}; "
                 f"its fields are {', '.join(sorted(fields))}"
             )
+        service = value.get("service.name")
+        if isinstance(service, str) and column_ref(service) is None and service not in spec.systems:
+            raise ValueError(
+                f"service.name: {service!r} does not emit {action!r}; "
+                f"that event belongs to {', '.join(spec.systems)}"
+            )
         missing = sorted(
             name
             for name, f in fields.items()

@@ -82,7 +82,7 @@ class RowMapper:
 
     def missing_columns(self) -> list[str]:
         """Referenced columns the source does not return (a configuration mistake)."""
-        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        index = self._index
         return sorted({c for v in self.mapping.values() if (c := column_ref(v)) and c not in index})
 
     def event(self, row: Sequence[object], default_id: str) -> dict[str, Any]:
