@@ -169,9 +169,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _process(path: Path, *, check: bool) -> int:
     import logging
 
-    from logyard.pipeline._config import load_config
+    from logyard.pipeline._config import load_config, missing_environment
 
     config = load_config(path)
+    missing = missing_environment(config)
+    if missing:
+        listed = "\n  ".join(missing)
+        raise ConfigError(f"{path}: {len(missing)} problem(s):\n  {listed}")
     if check:
         names = ", ".join(f"{n} ({c.type})" for n, c in config.inputs.items())
         sys.stdout.write(f"{path}: valid; inputs: {names}; store: {config.store.path}\n")

@@ -21,6 +21,7 @@ Every error is reported with its path (``inputs.shop.brokers: ...``), all of the
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -30,7 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from logyard.errors import ConfigError, LogyardError
 from logyard.pipeline.inputs import InputConfig, input_class
 
-__all__ = ["PipelineConfig", "ProcessorSettings", "StoreSettings", "load_config"]
+__all__ = [
+    "PipelineConfig",
+    "ProcessorSettings",
+    "StoreSettings",
+    "load_config",
+    "missing_environment",
+    "parse_config",
+]
 
 
 class StoreSettings(BaseModel):
@@ -122,6 +130,18 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> PipelineConf
 
 
 _SECRET_WORDS = ("password", "secret", "token", "key", "dsn", "url")
+
+
+def missing_environment(config: PipelineConfig) -> list[str]:
+    """Options ending in ``_env`` whose environment variable is not set (one line each)."""
+    problems = []
+    sections: list[tuple[str, BaseModel]] = [("store", config.store)]
+    sections += [(f"inputs.{name}", section) for name, section in config.inputs.items()]
+    for where, section in sections:
+        for option, value in section:
+            if option.endswith("_env") and isinstance(value, str) and value not in os.environ:
+                problems.append(f"{where}.{option}: ${value} is not set; export it before starting")
+    return problems
 
 
 def _paths(where: str, exc: ValidationError) -> list[str]:

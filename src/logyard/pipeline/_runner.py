@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from logyard.catalog import Event, EventCodec
-from logyard.errors import EventError, InvalidEventError, LogyardError
+from logyard.errors import ConfigError, EventError, InvalidEventError, LogyardError
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._records import dead_letter_for
 from logyard.pipeline.inputs import Input, InputBatch, InputError
@@ -132,6 +132,9 @@ class InputRunner:
                 _log.error("input %s: %s; retrying in %.1fs", self.name, exc, delay)
                 stop.wait(delay)
                 delay = min(delay * 2, self.retry_max_secs)
+            except ConfigError as exc:  # will not fix itself: say so once and stop this input
+                _log.error("input %s: %s; this input stays stopped", self.name, exc)
+                return False
         return False
 
     def _poll(self, stop: threading.Event) -> InputBatch | None:

@@ -139,9 +139,12 @@ class KafkaTransport:
 
     def _on_error(self, error: Any) -> None:
         """librdkafka's error callback (served from ``poll``/``flush`` on the caller)."""
-        if error.fatal():
-            self._fatal = str(error)
+        self._note_fatal(error)
         _log.debug("KafkaTransport(%s): %s", self.brokers, error)
+
+    def _note_fatal(self, error: Any) -> None:
+        if error.fatal() or error.code() == self._kafka.KafkaError._FATAL:
+            self._fatal = str(error)
 
     def _renew_after_fatal(self) -> None:
         """An idempotent producer stops for good after a fatal error: start a new one."""
@@ -177,6 +180,7 @@ class KafkaTransport:
             outstanding[0] -= 1
             if error is not None:
                 failures.append(str(error))
+                self._note_fatal(error)
 
         deadline = time.monotonic() + self.flush_timeout_secs
         for raw in batch:
@@ -207,6 +211,7 @@ class KafkaTransport:
                         ) from None
                     producer.poll(0.05)
                 except self._kafka.KafkaException as exc:
+                    self._note_fatal(exc.args[0])
                     self._give_up(producer)
                     raise TransportError(
                         f"{self!r}: cannot produce ({exc}); the batch is spooled and retried"
