@@ -52,13 +52,14 @@ def dead_letter_for(
     component: str,
     service: str | None = None,
     action: str | None = None,
+    letter_id: str | None = None,
 ) -> DeadLetter:
     """A dead letter for ``raw`` rejected with ``error`` (raw kept up to 64 KiB)."""
     reason = str(error)
     if len(raw) > _RAW_LIMIT:
         reason += f" (raw payload truncated to {_RAW_LIMIT} of {len(raw)} bytes)"
     return DeadLetter(
-        id=str(uuid.uuid4()),
+        id=letter_id or str(uuid.uuid4()),
         received_at=datetime.now(UTC),
         source=source,
         reason_code=error.code,

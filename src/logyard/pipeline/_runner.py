@@ -17,7 +17,7 @@ from logyard.catalog import Event, EventCodec
 from logyard.errors import ConfigError, EventError, InvalidEventError, LogyardError
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._records import dead_letter_for
-from logyard.pipeline.inputs import Input, InputBatch, InputError
+from logyard.pipeline.inputs import Input, InputBatch, InputError, derived_id
 from logyard.store._base import Store
 from logyard.store._model import DeadLetter, WriteBatch
 
@@ -75,7 +75,12 @@ class InputRunner:
                 events, letters = self.process(batch)
                 if not self._write(events, letters, stop):
                     return  # stopped while the store was down: the batch is not acked
-                self.source.ack(batch)
+                try:
+                    self.source.ack(batch)
+                except LogyardError as exc:  # not acked: it is read again, ids dedupe it
+                    _log.error(
+                        "input %s: acknowledging failed (%s); it will be re-read", self.name, exc
+                    )
         finally:
             self.source.close()
 
@@ -111,6 +116,8 @@ class InputRunner:
                         source=f"{self.name}:{message.coordinates}",
                         step="validate",
                         component=component,
+                        # a replayed batch must not dead-letter the same message twice
+                        letter_id=derived_id(f"dead-letter:{message.coordinates}"),
                     )
                 )
                 self.metrics.rejected.labels(system_label(exc.service), exc.code).inc()
