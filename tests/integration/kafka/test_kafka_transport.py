@@ -33,7 +33,7 @@ def test_events_go_to_their_systems_topic_with_order_or_actor_key_and_traceparen
         mes.order_assigned(order_id="ORD-1", operator="petrov", actor="ivanova")
     crm.user_logged_in(actor="sidorov")
     crm.service_started()
-    assert mes.flush(10) and crm.flush(10)
+    assert (mes.flush(10), crm.flush(10)) == (True, True)
     mes.close()
     crm.close()
 

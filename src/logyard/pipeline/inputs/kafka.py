@@ -120,7 +120,8 @@ class KafkaInput:
         self.config = config
         self._consumer: Any = None
         self._epochs = itertools.count(1)
-        self._assigned: dict[_Partition, int] = {}  # partition → epoch of its assignment
+        self._assigned: dict[_Partition, int] = {}  # partition → epoch of its ownership
+        self._parked: dict[_Partition, int] = {}  # revoked, until the next assignment
 
     def __repr__(self) -> str:
         return (
@@ -139,15 +140,28 @@ class KafkaInput:
 
     # -- rebalance callbacks (run inside consume(), on the polling thread) --------------------
     def _on_assign(self, _consumer: Any, partitions: list[Any]) -> None:
+        parked, self._parked = self._parked, {}
         for tp in partitions:
-            self._assigned[(tp.topic, tp.partition)] = next(self._epochs)
+            key = (tp.topic, tp.partition)
+            self._assigned[key] = parked.get(key) or next(self._epochs)
         _log.info("%s: assigned %s", self._where, _names(partitions))
 
     def _on_revoke(self, _consumer: Any, partitions: list[Any]) -> None:
         for tp in partitions:
+            key = (tp.topic, tp.partition)
+            epoch = self._assigned.pop(key, None)
+            if epoch is not None:
+                self._parked[key] = epoch
+        _log.info("%s: revoked %s", self._where, _names(partitions))
+
+    def _on_lost(self, _consumer: Any, partitions: list[Any]) -> None:
+        for tp in partitions:
             self._assigned.pop((tp.topic, tp.partition), None)
-        _log.info(
-            "%s: revoked %s (unacked batches stay uncommitted)", self._where, _names(partitions)
+            self._parked.pop((tp.topic, tp.partition), None)
+        _log.warning(
+            "%s: lost %s (session expired); their unacked batches will be read again",
+            self._where,
+            _names(partitions),
         )
 
     def _on_error(self, error: Any) -> None:
@@ -194,7 +208,7 @@ class KafkaInput:
             list(self.config.topics),
             on_assign=self._on_assign,
             on_revoke=self._on_revoke,
-            on_lost=self._on_revoke,
+            on_lost=self._on_lost,
         )
         self._consumer = consumer
 
@@ -271,6 +285,7 @@ class KafkaInput:
         """Leave the group; uncommitted messages go to the partitions' next owners."""
         consumer, self._consumer = self._consumer, None
         self._assigned.clear()
+        self._parked.clear()
         if consumer is not None:
             consumer.close()
 
