@@ -29,7 +29,8 @@ Environment variables (read by :func:`configure`):
     Upper bound of the spool, in bytes (default 268435456, 256 MiB). Batches that do
     not fit are dropped and counted as ``spool_full``.
 
-The SDK imports only the standard library, msgspec and :mod:`logyard.catalog`.
+The SDK imports only the standard library, msgspec and :mod:`logyard.catalog`;
+:class:`KafkaTransport` imports confluent-kafka (``pip install 'logyard[kafka]'``) when built.
 """
 
 from logyard.errors import InvalidEventError, TransportError
