@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="validate the config, print every problem, exit"
     )
 
+    sim = sub.add_parser("sim", help="send the company simulator's traffic to Kafka or a server")
+    sim.add_argument("--kafka", default=None, metavar="HOST:PORT[,...]", help="Kafka brokers")
+    sim.add_argument("--url", default=None, help="a running logyard (HTTP ingest) instead")
+    sim.add_argument("--token", default=None, help="ingest token for --url")
+    sim.add_argument("--rabbitmq", default=None, metavar="AMQP_URL", help="publish orders here")
+    sim.add_argument("--queue", default="orders.incoming", help="RabbitMQ queue of orders")
+    sim.add_argument("--rate", type=float, default=200.0, help="events per second")
+    sim.add_argument("--duration", type=float, default=None, metavar="SECS")
+    sim.add_argument("--seed", type=int, default=1)
+
     catalog = sub.add_parser("catalog", help="print the event catalogue")
     catalog.add_argument(
         "--json-schema", type=Path, default=None, metavar="DIR", help="write JSON Schemas to DIR"
@@ -131,6 +141,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._catalog import run_catalog
 
         return run_catalog(args.json_schema)
+    if args.command == "sim":
+        from logyard.cli._sim import run_sim
+
+        return run_sim(
+            kafka=args.kafka,
+            url=args.url,
+            token=args.token or os.environ.get("LOGYARD_TOKEN"),
+            rabbitmq=args.rabbitmq,
+            queue=args.queue,
+            rate=args.rate,
+            duration_secs=args.duration,
+            seed=args.seed,
+        )
     if args.command == "process":
         return _process(args.config, check=args.check)
     if args.command in ("up", "demo"):
