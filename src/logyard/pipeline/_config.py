@@ -32,6 +32,7 @@ from logyard.errors import ConfigError, LogyardError
 from logyard.pipeline.inputs import InputConfig, input_class
 
 __all__ = [
+    "DeadLetterSettings",
     "PipelineConfig",
     "ProcessorSettings",
     "StoreSettings",
@@ -72,6 +73,23 @@ class ProcessorSettings(BaseModel):
     state_dir: Path = Path("logyard-data/state")
 
 
+class DeadLetterSettings(BaseModel):
+    """Where rejected items go: the store's dead-letter table (default) or a Kafka topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["store", "kafka"] = "store"
+    brokers: list[str] = Field(default_factory=list)
+    topic: str = "logs.dlq"
+    options: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _brokers_for_kafka(self) -> DeadLetterSettings:
+        if self.type == "kafka" and not self.brokers:
+            raise ValueError('brokers is required with type = "kafka" (e.g. ["kafka:9092"])')
+        return self
+
+
 class PipelineConfig(BaseModel):
     """The whole file; ``inputs`` holds each input's validated settings by name."""
 
@@ -79,6 +97,7 @@ class PipelineConfig(BaseModel):
 
     store: StoreSettings = StoreSettings()
     processor: ProcessorSettings = ProcessorSettings()
+    dead_letters: DeadLetterSettings = DeadLetterSettings()
     inputs: dict[str, InputConfig]
 
 

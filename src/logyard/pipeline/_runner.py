@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from logyard.catalog import Event, EventCodec
 from logyard.errors import ConfigError, EventError, InvalidEventError, LogyardError
@@ -21,7 +23,20 @@ from logyard.pipeline.inputs import Input, InputBatch, InputError, derived_id
 from logyard.store._base import Store
 from logyard.store._model import DeadLetter, WriteBatch
 
-__all__ = ["InputRunner", "RunnerStats"]
+__all__ = ["DeadLetterSink", "InputRunner", "RunnerStats"]
+
+
+class DeadLetterSink(Protocol):
+    """Somewhere other than the store for dead letters (a Kafka topic)."""
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        """Deliver durably or raise :class:`~logyard.errors.LogyardError`."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release."""
+        ...
+
 
 _log = logging.getLogger("logyard.processor")
 
@@ -52,6 +67,7 @@ class InputRunner:
         batch_max_events: int = 5000,
         poll_timeout_secs: float = 0.5,
         retry_max_secs: float = 30.0,
+        dead_letter_sink: DeadLetterSink | None = None,
     ) -> None:
         self.name = name
         self.source = source
@@ -61,6 +77,7 @@ class InputRunner:
         self.batch_max_events = batch_max_events
         self.poll_timeout_secs = poll_timeout_secs
         self.retry_max_secs = retry_max_secs
+        self.dead_letter_sink = dead_letter_sink
         self.stats = RunnerStats()
 
     def run(self, stop: threading.Event) -> None:
@@ -155,9 +172,14 @@ class InputRunner:
 
     def _write(self, events: list[Event], letters: list[DeadLetter], stop: threading.Event) -> bool:
         delay = 0.1
+        sink = self.dead_letter_sink
+        sent_elsewhere = 0
         while True:
             started = time.perf_counter()
             try:
+                if sink is not None and letters:
+                    sink.send(letters)  # before the events: acked only when both are durable
+                    sent_elsewhere, letters = len(letters), []
                 result = self.store.write(WriteBatch(events=events, dead_letters=letters))
             except LogyardError as exc:
                 self.stats.store_retries += 1
@@ -175,5 +197,5 @@ class InputRunner:
             self.stats.batches += 1
             self.stats.stored += result.stored
             self.stats.duplicates += result.duplicates
-            self.stats.dead_letters += result.dead_letters
+            self.stats.dead_letters += result.dead_letters + sent_elsewhere
             return True

@@ -12,7 +12,7 @@ from typing import Any
 from logyard.errors import ConfigError
 from logyard.pipeline._config import PipelineConfig
 from logyard.pipeline._metrics import PipelineMetrics
-from logyard.pipeline._runner import InputRunner
+from logyard.pipeline._runner import DeadLetterSink, InputRunner
 from logyard.pipeline.inputs import input_class
 from logyard.store._base import Store
 
@@ -33,6 +33,7 @@ class StandaloneProcessor:
         self.stop_event = threading.Event()
         settings = config.processor
         settings.state_dir.mkdir(parents=True, exist_ok=True)
+        self.dead_letter_sink = _dead_letter_sink(config)
         self.runners: list[InputRunner] = []
         for name, input_config in config.inputs.items():
             cls: Any = input_class(input_config.type, f"inputs.{name}")
@@ -46,6 +47,7 @@ class StandaloneProcessor:
                     batch_max_events=settings.batch_max_events,
                     poll_timeout_secs=settings.poll_timeout_secs,
                     retry_max_secs=settings.retry_max_secs,
+                    dead_letter_sink=self.dead_letter_sink,
                 )
             )
         self._threads: list[threading.Thread] = []
@@ -66,6 +68,8 @@ class StandaloneProcessor:
             thread.join(timeout_secs)
         if all(not t.is_alive() for t in self._threads):
             self.store.close()
+            if self.dead_letter_sink is not None:
+                self.dead_letter_sink.close()
         else:
             _log.error("processor: an input is still writing; the store is left open")
 
@@ -103,3 +107,12 @@ def _open_store(config: PipelineConfig) -> Store:
 
     settings.path.parent.mkdir(parents=True, exist_ok=True)
     return DuckDBStore(settings.path)
+
+
+def _dead_letter_sink(config: PipelineConfig) -> DeadLetterSink | None:
+    settings = config.dead_letters
+    if settings.type != "kafka":
+        return None
+    from logyard.pipeline.outputs.kafka_dlq import KafkaDeadLetters
+
+    return KafkaDeadLetters(settings.brokers, settings.topic, options=settings.options)

@@ -82,3 +82,50 @@ def test_poison_messages_are_dead_lettered_and_the_partition_moves_on(
     assert again.poll(10, 3.0).messages == []
     again.close()
     store.close()
+
+
+def test_dead_letters_can_go_to_a_kafka_topic(
+    kafka_broker: TansuBroker, kafka_names: KafkaNames, tmp_path: Path
+) -> None:
+    """With dead_letters.type = "kafka", a rejected message is a JSON document on the DLQ
+    topic (reason, coordinates, raw payload), and nothing of it is in the store's table."""
+    from confluent_kafka import Producer
+    from tests.integration.kafka._tansu import read_all
+
+    from logyard.pipeline.outputs.kafka_dlq import KafkaDeadLetters
+
+    topic, dlq = kafka_names.topic("in"), kafka_names.topic("dlq")
+    create_topics(kafka_broker.bootstrap, [topic, dlq], partitions=1)
+    producer = Producer({"bootstrap.servers": kafka_broker.bootstrap})
+    producer.produce(topic, b'{"event.action": "order.teleported"}')
+    assert producer.flush(10) == 0
+    config = KafkaInputConfig(
+        type="kafka",
+        brokers=[kafka_broker.bootstrap],
+        topics=[topic],
+        group=kafka_names.group(),
+        options=TEST_CONSUMER_OPTIONS,
+    )
+    store = DuckDBStore(tmp_path / "s.duckdb")
+    sink = KafkaDeadLetters([kafka_broker.bootstrap], dlq)
+    runner = InputRunner(
+        "k", KafkaInput("k", config), store, PipelineMetrics(), dead_letter_sink=sink
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while runner.stats.dead_letters < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(30)
+    sink.close()
+    (message,) = read_all(kafka_broker.bootstrap, [dlq], 1)
+    letter = json.loads(message.value())
+    assert (letter["reason_code"], letter["source"], letter["raw"]) == (
+        "unknown_event",
+        f"k:kafka:{topic}/0/0",
+        '{"event.action": "order.teleported"}',
+    )
+    assert store.dead_letters() == []
+    store.close()
