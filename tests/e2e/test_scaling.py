@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,22 +18,6 @@ import pytest
 from tests.e2e._server import LogyardProcess
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[str]:
-    from tests.integration.kafka._tansu import TansuBroker
-
-    tansu = TansuBroker(tmp_path / "tansu.log")
-    try:
-        tansu.start()
-    except Exception as exc:
-        tansu.stop()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"Tansu unavailable: {exc}")
-    yield tansu.bootstrap
-    tansu.stop()
 
 
 def produce(bootstrap: str, topic: str, n: int) -> set[str]:
@@ -67,14 +50,14 @@ def assigned(log: Path) -> list[str]:
 
 
 def test_two_processors_split_partitions_and_survive_one_kill_9(
-    tmp_path: Path, broker: str
+    tmp_path: Path, kafka_bootstrap: str
 ) -> None:
     """A and B share the 4 partitions; after A is SIGKILLed, B takes them all and the
     server holds each produced event exactly once."""
     from tests.integration.kafka._tansu import create_topics
 
     topic = f"logs.mes-api.{uuid.uuid4().hex[:8]}"
-    create_topics(broker, [topic], partitions=4)
+    create_topics(kafka_bootstrap, [topic], partitions=4)
     server = LogyardProcess(tmp_path / "server")
     server.start()
     token = json.loads((tmp_path / "server" / "tokens.json").read_text())["ingest"]
@@ -90,7 +73,7 @@ poll_timeout_secs = 0.2
 state_dir = "{tmp_path / "state"}"
 [inputs.apis]
 type = "kafka"
-brokers = ["{broker}"]
+brokers = ["{kafka_bootstrap}"]
 topics = ["{topic}"]
 group = "scale"
 options = {{ "session.timeout.ms" = "6000", "heartbeat.interval.ms" = "1000" }}
@@ -109,7 +92,7 @@ options = {{ "session.timeout.ms" = "6000", "heartbeat.interval.ms" = "1000" }}
                 )
             )
     try:
-        produced = produce(broker, topic, 1000)
+        produced = produce(kafka_bootstrap, topic, 1000)
         deadline = time.monotonic() + 60
         while not (assigned(logs[0]) and assigned(logs[1])) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -117,11 +100,11 @@ options = {{ "session.timeout.ms" = "6000", "heartbeat.interval.ms" = "1000" }}
         assert split[0], "A should own partitions"
         assert split[1], "B should own partitions"
         assert sorted(split[0] + split[1]) == [f"{topic}/{p}" for p in range(4)]
-        produced |= produce(broker, topic, 1000)
+        produced |= produce(kafka_bootstrap, topic, 1000)
         time.sleep(1.0)
         procs[0].send_signal(signal.SIGKILL)
         procs[0].wait(10)
-        produced |= produce(broker, topic, 1000)
+        produced |= produce(kafka_bootstrap, topic, 1000)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             total = server.request("GET", "/api/v1/search?size=0&q=service.name:mes-api")["total"]

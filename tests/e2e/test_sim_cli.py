@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,23 +15,7 @@ pytestmark = pytest.mark.slow
 AMQP = os.environ.get("LOGYARD_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
 
-@pytest.fixture
-def bootstrap(tmp_path: Path) -> Iterator[str]:
-    from tests.integration.kafka._tansu import TansuBroker
-
-    broker = TansuBroker(tmp_path / "tansu.log")
-    try:
-        broker.start()
-    except Exception as exc:
-        broker.stop()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"Tansu unavailable: {exc}")
-    yield broker.bootstrap
-    broker.stop()
-
-
-def test_sim_sends_events_to_kafka_and_incoming_orders_to_rabbitmq(bootstrap: str) -> None:
+def test_sim_sends_events_to_kafka_and_incoming_orders_to_rabbitmq(kafka_bootstrap: str) -> None:
     """Three seconds of traffic: the systems' topics fill, no order.received goes to Kafka
     (those arrive through the queue), and the queue holds the orders."""
     import pika
@@ -41,13 +23,13 @@ def test_sim_sends_events_to_kafka_and_incoming_orders_to_rabbitmq(bootstrap: st
 
     queue = f"orders.{uuid.uuid4().hex[:8]}"
     done = subprocess.run(
-        [sys.executable, "-m", "logyard.cli._main", "sim", "--kafka", bootstrap,
+        [sys.executable, "-m", "logyard.cli._main", "sim", "--kafka", kafka_bootstrap,
          "--rabbitmq", AMQP, "--queue", queue, "--rate", "400", "--duration", "3"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": queue, "auto.offset.reset": "earliest",
+        {"bootstrap.servers": kafka_bootstrap, "group.id": queue, "auto.offset.reset": "earliest",
          "session.timeout.ms": "2000", "heartbeat.interval.ms": "300"}
     )  # fmt: skip
     consumer.subscribe(["^logs\\..*"])

@@ -13,11 +13,11 @@ after a crash the file holds the old or the new position, never a torn one.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from logyard.errors import ConfigError
+from logyard.pipeline.inputs._statefile import write_atomically
 
 __all__ = ["Cursor", "CursorFile"]
 
@@ -66,20 +66,7 @@ class CursorFile:
 
     def save(self, cursor: Cursor) -> None:
         """Write ``cursor`` durably (atomic replace, file and directory fsync'd)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         body = json.dumps(
             {"format": _FORMAT, "columns": self.columns, "values": list(cursor.values)}
         ).encode()
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, body)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(self.path, body)

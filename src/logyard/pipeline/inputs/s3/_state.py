@@ -14,12 +14,12 @@ of the directory) on every acknowledgement::
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from logyard.pipeline.inputs._base import InputError
+from logyard.pipeline.inputs._statefile import write_atomically
 
 __all__ = ["Position", "StateFile"]
 
@@ -88,23 +88,8 @@ class StateFile:
             "objects": {key: asdict(pos) for key, pos in sorted(positions.items())},
         }
         data = json.dumps(doc, separators=(",", ":")).encode()
-        tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.path)
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            write_atomically(self.path, data)
         except OSError as exc:
             raise InputError(
                 f"inputs.{self.input_name}: cannot write the state file {self.path} ({exc}); "
