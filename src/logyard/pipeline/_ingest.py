@@ -16,6 +16,7 @@ from logyard.errors import EventError, InvalidEventError
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._queue import WriteAheadQueue
 from logyard.pipeline._records import dead_letter_for, encode_dead_letter, encode_valid
+from logyard.pipeline.steps import StepChain
 
 __all__ = ["Ingest", "ItemResult"]
 
@@ -45,12 +46,14 @@ class Ingest:
         source: str = "http",
         backlog: Callable[[], int] | None = None,
         max_backlog_bytes: int = 8 << 20,
+        steps: StepChain | None = None,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
         self.codec = codec or EventCodec()
         self.max_event_bytes = max_event_bytes
         self.source = source
+        self.steps = steps or StepChain([], metrics.dropped)
         self.backlog = backlog or (lambda: 0)
         self.max_backlog_bytes = max_backlog_bytes
 
@@ -80,6 +83,7 @@ class Ingest:
                         code="too_large",
                     )
                 event = self.codec.decode(raw)
+                processed = self.steps(event) if self.steps else event
             except EventError as exc:
                 letter = dead_letter_for(raw, exc, source=src, step="validate", component="ingest")
                 records.append(encode_dead_letter(letter))
@@ -90,7 +94,8 @@ class Ingest:
                 self.metrics.received.labels(system).inc()
                 self.metrics.rejected.labels(system, exc.code).inc()
                 continue
-            records.append(encode_valid(event))
+            if processed is not None:
+                records.append(encode_valid(processed))
             results.append(ItemResult(index, "accepted", id=event.event_id))
             received[event.service] = received.get(event.service, 0) + 1
         self.queue.append(records)
@@ -110,6 +115,12 @@ class Ingest:
         for raw in docs:
             try:
                 event, unchanged = decode(raw)
+                if self.steps:
+                    processed = self.steps(event)
+                    if processed is None:
+                        continue
+                    unchanged = unchanged and processed is event
+                    event = processed
             except EventError as exc:
                 letter = dead_letter_for(
                     raw, exc, source=source, step="validate", component="ingest"
@@ -138,6 +149,13 @@ class Ingest:
             raw = encode_event(e)
             try:
                 valid = decode(raw)
+                if self.steps:
+                    processed = self.steps(valid)
+                    if processed is None:
+                        continue
+                    if processed is not valid:
+                        records.append(encode_valid(processed))
+                        continue
                 # The document is already canonical unless normalizing changed something:
                 # a struct built in Python can only differ in its timestamp or level.
                 ts = e.timestamp

@@ -51,6 +51,12 @@ class PipelineMetrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=self.registry,
         )
+        self.dropped = Counter(
+            "logyard_events_dropped",
+            "Events a processing step dropped on purpose, by step.",
+            ["step"],
+            registry=self.registry,
+        )
         self.store_errors = Counter(
             "logyard_store_errors",
             "Batches the store failed to write (retried).",

@@ -20,6 +20,7 @@ from logyard.errors import ConfigError, EventError, InvalidEventError, LogyardEr
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._records import dead_letter_for
 from logyard.pipeline.inputs import Input, InputBatch, InputError, derived_id
+from logyard.pipeline.steps import StepChain
 from logyard.store._base import Store
 from logyard.store._model import DeadLetter, WriteBatch
 
@@ -68,6 +69,7 @@ class InputRunner:
         poll_timeout_secs: float = 0.5,
         retry_max_secs: float = 30.0,
         dead_letter_sink: DeadLetterSink | None = None,
+        steps: StepChain | None = None,
     ) -> None:
         self.name = name
         self.source = source
@@ -78,6 +80,7 @@ class InputRunner:
         self.poll_timeout_secs = poll_timeout_secs
         self.retry_max_secs = retry_max_secs
         self.dead_letter_sink = dead_letter_sink
+        self.steps = steps or StepChain([], metrics.dropped)
         self.stats = RunnerStats()
 
     def run(self, stop: threading.Event) -> None:
@@ -138,6 +141,9 @@ class InputRunner:
                     )
                 )
                 self.metrics.rejected.labels(system_label(exc.service), exc.code).inc()
+        if self.steps:
+            kept = (self.steps(e) for e in events)
+            events = [e for e in kept if e is not None]
         received: dict[str, int] = {}
         for event in events:
             received[event.service] = received.get(event.service, 0) + 1
