@@ -107,6 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--duration", type=float, default=None, metavar="SECS")
     sim.add_argument("--seed", type=int, default=1)
 
+    forget = sub.add_parser(
+        "forget", help="crypto-shred a data subject: delete the key of its encrypted originals"
+    )
+    forget.add_argument("subject", help="subject id (e.g. email:…), or the value with --kind")
+    forget.add_argument("--kind", default=None, help="email, phone, …: SUBJECT is the value")
+    forget.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data"))
+    )
+
+    keys = sub.add_parser("keys", help="manage the master key of field encryption")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    rotate = keys_sub.add_parser("rotate", help="new master key; re-wraps data keys only")
+    rotate.add_argument("--retire", action="store_true", help="drop the old master key")
+    rotate.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data"))
+    )
+
     catalog = sub.add_parser("catalog", help="print the event catalogue")
     catalog.add_argument(
         "--json-schema", type=Path, default=None, metavar="DIR", help="write JSON Schemas to DIR"
@@ -141,6 +158,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._catalog import run_catalog
 
         return run_catalog(args.json_schema)
+    if args.command == "forget":
+        from logyard.security.crypto import forget_command
+
+        return forget_command(args.data_dir, args.subject, kind=args.kind)
+    if args.command == "keys":
+        from logyard.security.crypto import rotate_command
+
+        return rotate_command(args.data_dir, retire=args.retire)
     if args.command == "sim":
         from logyard.cli._sim import run_sim
 

@@ -2,16 +2,17 @@
 
 ::
 
-    {"v": 1, "alg": "A256GCM", "kid": "dk_…", "subj": "email:…", "nonce": "<b64url>", "ct": "<b64url>"}
+    {"v": 1, "alg": "A256GCM", "kid": "dk_…", "subj": "email:…",
+     "nonce": "<b64url>", "ct": "<b64url>"}
 
 ``ct`` is the AES-256-GCM ciphertext with its 16-byte tag. The additional authenticated data
-(AAD) is the JSON array ``["logyard/fe", v, alg, kid, subj, event_id, field]``: an envelope
-copied to another event, field or subject, or with any header member changed, fails to open.
+(AAD) is built by :func:`aad_for` from the version, alg, kid, subject, event id and field
+path: an envelope copied to another event, field or subject, or with any header member
+changed, fails to open.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,13 +52,20 @@ def check_subject(subject: object) -> str:
     return subject
 
 
+def _netstring(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    return b"%d:%b," % (len(data), data)
+
+
 def aad_for(kid: str, subject: str, event_id: str, field: str) -> bytes:
-    """The additional authenticated data binding an envelope to its place."""
-    return json.dumps(
-        ["logyard/fe", VERSION, ALG, kid, subject, event_id, field],
-        ensure_ascii=True,
-        separators=(",", ":"),
-    ).encode("ascii")
+    """The additional authenticated data binding an envelope to its place.
+
+    ``logyard/fe NUL 1 NUL A256GCM NUL kid NUL subj NUL`` then the event id and the field
+    path as netstrings (``<length>:<utf-8>,``): ``kid`` and ``subj`` cannot hold NUL, and the
+    length prefixes keep any event id and field apart, so no two places share an AAD.
+    """
+    head = f"logyard/fe\0{VERSION}\0{ALG}\0{kid}\0{subject}\0".encode("ascii")
+    return head + _netstring(event_id) + _netstring(field)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ __all__ = [
     "exclusive_lock",
     "fsync_directory",
     "make_private_directory",
-    "overwrite_and_sync",
     "remove_stale_temporaries",
+    "replace_and_scrub",
     "replace_atomically",
 ]
 
@@ -89,22 +89,26 @@ def create_if_absent(target: Path, data: bytes) -> bool:
     return True
 
 
-def overwrite_and_sync(path: Path) -> None:
-    """Best effort: overwrite ``path``'s bytes with zeros in place before it is replaced.
+def replace_and_scrub(target: Path, data: bytes) -> None:
+    """Replace ``target`` atomically with ``data``, then zero the old file's bytes.
 
-    On journaling or copy-on-write file systems and SSDs the old blocks may survive anyway;
-    the documentation says why a master-key rotation finishes the job.
+    The old file stays open across the rename, so its inode can still be overwritten and
+    fsync'd after the new content is durable; a crash in between leaves the new file. This
+    is best effort: journaling or copy-on-write file systems and SSDs may keep old blocks,
+    which is why the documentation pairs forgetting with master-key rotation.
     """
     try:
-        fd = os.open(path, os.O_WRONLY)
+        old = os.open(target, os.O_WRONLY)
     except FileNotFoundError:
+        replace_atomically(target, data)
         return
     try:
-        size = os.fstat(fd).st_size
-        os.write(fd, b"\0" * size)
-        os.fsync(fd)
+        replace_atomically(target, data)
+        size = os.fstat(old).st_size
+        os.pwrite(old, b"\0" * size, 0)
+        os.fsync(old)
     finally:
-        os.close(fd)
+        os.close(old)
 
 
 def remove_stale_temporaries(directory: Path) -> int:

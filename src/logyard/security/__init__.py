@@ -1,0 +1,1 @@
+"""Security of the logs: masking, field encryption, tamper evidence, access control."""

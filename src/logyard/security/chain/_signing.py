@@ -1,0 +1,237 @@
+"""Producer signatures: HMAC-SHA256 with a per-service key, carried in ``labels.sig``.
+
+What is signed is the event's canonical form (RFC 8785, see :mod:`._canonical`) **without**
+the signature: ``labels.sig`` is removed, and ``labels`` too when nothing else is left in it,
+so a producer signs the event it built and adds the signature afterwards.
+
+The signature is ``v1:<key id>:<base64url HMAC-SHA256, no padding>``, e.g.
+``v1:shop-2026:Zx3...``; the key id picks one of the service's keys, so keys rotate by adding
+the new one to the keyring before producers switch to it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import msgspec
+
+from logyard.errors import ConfigError
+from logyard.security.chain._canonical import canonical_json
+
+__all__ = [
+    "SIGNATURE_FIELD",
+    "ServiceKey",
+    "SignaturePolicy",
+    "Verdict",
+    "attach_signature",
+    "keyring_from_env",
+    "sign_event",
+    "signing_payload",
+    "verify_event",
+]
+
+#: Where the signature travels: ``doc["labels"]["sig"]`` (shown as ``labels.sig``).
+SIGNATURE_FIELD = "labels.sig"
+_VERSION = "v1"
+_KID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_DECODE = msgspec.json.Decoder()
+_ENCODE = msgspec.json.Encoder()
+
+Reason = Literal["unsigned", "forged", "unknown_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceKey:
+    """One HMAC key of a service: ``kid`` names it inside signatures. The secret never
+    shows in a repr."""
+
+    kid: str
+    secret: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not _KID.match(self.kid):
+            raise ConfigError(
+                f"signing key {self.kid!r}: not a key id; use 1-64 letters, digits, '_', '.', '-'"
+            )
+        if len(self.secret) < 16:
+            raise ConfigError(
+                f"signing key {self.kid}: secret is {len(self.secret)} bytes; use at least 16 "
+                "random bytes (32 recommended)"
+            )
+
+
+def _as_dict(doc: bytes | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(doc, Mapping):
+        return dict(doc)
+    value = _DECODE.decode(doc)
+    if not isinstance(value, dict):
+        raise msgspec.DecodeError("an event is a JSON object")
+    return value
+
+
+def _split(event: dict[str, Any]) -> tuple[dict[str, Any], object]:
+    """The event without its signature, and the signature (or ``None``)."""
+    labels = event.get("labels")
+    if not isinstance(labels, dict) or "sig" not in labels:
+        return event, None
+    rest = {k: v for k, v in labels.items() if k != "sig"}
+    out = {k: v for k, v in event.items() if k != "labels"}
+    if rest:
+        out["labels"] = rest
+    return out, labels["sig"]
+
+
+def signing_payload(doc: bytes | Mapping[str, Any]) -> bytes:
+    """The bytes a signature covers: the canonical form of the event without ``labels.sig``."""
+    return canonical_json(_split(_as_dict(doc))[0])
+
+
+def _mac(payload: bytes, key: ServiceKey) -> str:
+    digest = hmac.new(key.secret, payload, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def sign_event(doc: bytes | Mapping[str, Any], key: ServiceKey) -> str:
+    """The signature of an event (JSON bytes or decoded), to put in ``labels.sig``."""
+    return f"{_VERSION}:{key.kid}:{_mac(signing_payload(doc), key)}"
+
+
+def attach_signature(doc: bytes | Mapping[str, Any], key: ServiceKey) -> bytes:
+    """The event as JSON bytes with its signature in ``labels.sig`` (for SDKs and tests)."""
+    event = _split(_as_dict(doc))[0]
+    signature = f"{_VERSION}:{key.kid}:{_mac(canonical_json(event), key)}"
+    labels = dict(event.get("labels") or {})
+    labels["sig"] = signature
+    return _ENCODE.encode({**event, "labels": labels})
+
+
+def _parse(signature: object) -> tuple[str, bytes] | None:
+    if not isinstance(signature, str):
+        return None
+    parts = signature.split(":")
+    if len(parts) != 3 or parts[0] != _VERSION or not _KID.match(parts[1]):
+        return None
+    try:
+        mac = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return (parts[1], mac) if len(mac) == 32 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the signature check decided: ``accept`` is true, or ``reason`` says why the event
+    goes to quarantine (``unsigned``, ``forged``, ``unknown_key``); ``kid`` is the key used."""
+
+    accept: bool
+    reason: Reason | None = None
+    kid: str | None = None
+    detail: str = ""
+
+
+_ACCEPT = Verdict(True)
+
+
+def verify_event(doc: bytes | Mapping[str, Any], keys: Iterable[ServiceKey]) -> Verdict:
+    """Check ``labels.sig`` against the service's ``keys``. A malformed signature or event is
+    ``forged``; a key id the service does not have is ``unknown_key``."""
+    try:
+        event, signature = _split(_as_dict(doc))
+    except msgspec.DecodeError:
+        return Verdict(False, "forged", detail="the event is not a JSON object")
+    if signature is None:
+        return Verdict(False, "unsigned", detail="labels.sig is missing")
+    parsed = _parse(signature)
+    if parsed is None:
+        return Verdict(False, "forged", detail="labels.sig is not v1:<kid>:<base64url mac>")
+    kid, mac = parsed
+    key = next((k for k in keys if k.kid == kid), None)
+    if key is None:
+        return Verdict(False, "unknown_key", kid, f"key id {kid!r} is not in the keyring")
+    try:
+        payload = canonical_json(event)
+    except (TypeError, ValueError) as exc:
+        return Verdict(False, "forged", kid, str(exc))
+    expected = hmac.new(key.secret, payload, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, mac):
+        return Verdict(False, "forged", kid, "the signature does not match the event")
+    return Verdict(True, None, kid)
+
+
+class SignaturePolicy:
+    """Which services must sign, with their keys.
+
+    - a service in ``required`` must send valid signatures: unsigned, forged or signed with a
+      key id it does not have goes to quarantine;
+    - a service with keys but not required (a rollout) may send unsigned events, but a
+      signature it does send must be valid;
+    - any other service's events are accepted as they are.
+    """
+
+    def __init__(
+        self,
+        keys: Mapping[str, Iterable[ServiceKey]],
+        *,
+        required: Iterable[str] | None = None,
+    ) -> None:
+        """``keys``: service name → its keys. ``required``: services whose events must be
+        signed (default: every service with keys)."""
+        self._keys = {service: tuple(ks) for service, ks in keys.items()}
+        self._required = frozenset(self._keys if required is None else required)
+
+    def __repr__(self) -> str:
+        kids = {s: [k.kid for k in ks] for s, ks in sorted(self._keys.items())}
+        return f"SignaturePolicy(keys={kids}, required={sorted(self._required)})"
+
+    @property
+    def required(self) -> frozenset[str]:
+        """The services whose events must be signed."""
+        return self._required
+
+    def check(self, service: str, doc: bytes | Mapping[str, Any]) -> Verdict:
+        """Accept, or quarantine with a reason, one event of ``service``."""
+        keys = self._keys.get(service, ())
+        verdict = verify_event(doc, keys)
+        if verdict.accept:
+            return verdict
+        if service not in self._required and verdict.reason == "unsigned":
+            return _ACCEPT
+        if service not in self._required and not keys:
+            return _ACCEPT  # nobody asked this service to sign; its labels.sig is just a label
+        return verdict
+
+
+def keyring_from_env(
+    environ: Mapping[str, str] | None = None, *, prefix: str = "LOGYARD_SIGNING_KEYS_"
+) -> dict[str, list[ServiceKey]]:
+    """Per-service keys from ``LOGYARD_SIGNING_KEYS_<SERVICE>=kid:base64secret[,kid:...]``
+    (the service name upper-cased, ``-`` as ``_``: ``LOGYARD_SIGNING_KEYS_SHOP_API``)."""
+    env = os.environ if environ is None else environ
+    out: dict[str, list[ServiceKey]] = {}
+    for name, value in env.items():
+        if not name.startswith(prefix) or not value.strip():
+            continue
+        service = name[len(prefix) :].lower().replace("_", "-")
+        keys = []
+        for item in value.split(","):
+            kid, sep, secret = item.strip().partition(":")
+            try:
+                raw = base64.b64decode(secret + "=" * (-len(secret) % 4), validate=True)
+            except (binascii.Error, ValueError):
+                raw = b""
+            if not sep or not raw:
+                raise ConfigError(
+                    f"{name}: an entry is not kid:base64secret; write e.g. "
+                    f"{name}=k2026:$(openssl rand -base64 32)"
+                )
+            keys.append(ServiceKey(kid, raw))
+        out[service] = keys
+    return out
