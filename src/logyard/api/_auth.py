@@ -8,31 +8,16 @@ the console signs in once and then holds an HttpOnly session cookie.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import secrets
-import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+
+from logyard.security.access import AccessBook, Principal
 
 __all__ = ["SESSION_COOKIE", "Principal", "TokenBook"]
 
 SESSION_COOKIE = "logyard_session"
-Role = Literal["admin", "ingest"]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: a name and a role."""
-
-    name: str
-    role: Role
-
-    def __repr__(self) -> str:
-        return f"Principal(name={self.name!r}, role={self.role!r})"
 
 
 class TokenBook:
@@ -40,8 +25,6 @@ class TokenBook:
 
     def __init__(self, data_dir: Path, *, admin_token: str | None = None) -> None:
         self.path = data_dir / "tokens.json"
-        self._sessions: dict[str, Principal] = {}
-        self._lock = threading.Lock()
         if self.path.exists():
             stored = json.loads(self.path.read_text())
             self.admin_token: str = stored["admin"]
@@ -55,39 +38,29 @@ class TokenBook:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 json.dump({"admin": self.admin_token, "ingest": self.ingest_token}, fh)
-        self._by_digest = {
-            _digest(self.admin_token): Principal("admin", "admin"),
-            _digest(self.ingest_token): Principal("ingest", "ingest"),
-        }
+        self.access = AccessBook(data_dir)
+        self.access.add_bootstrap(self.admin_token, Principal("admin", "admin"))
+        self.access.add_bootstrap(self.ingest_token, Principal("ingest", "ingest"))
 
     def __repr__(self) -> str:
         return f"TokenBook(path={str(self.path)!r}, admin_token=[secure])"
 
     def check_token(self, token: str) -> Principal | None:
         """The principal a bearer token stands for, or None."""
-        digest = _digest(token)
-        for known, principal in self._by_digest.items():
-            if hmac.compare_digest(known, digest):
-                return principal
-        return None
+        return self.access.check_token(token)
+
+    def check_password(self, name: str, password: str) -> Principal | None:
+        """The principal of a user's name and password, or None."""
+        return self.access.check_password(name, password)
 
     def open_session(self, principal: Principal) -> str:
         """A new session id for the console cookie."""
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sessions[sid] = principal
-        return sid
+        return self.access.open_session(principal)
 
     def session(self, sid: str) -> Principal | None:
         """The principal of a session id, or None."""
-        with self._lock:
-            return self._sessions.get(sid)
+        return self.access.session(sid)
 
     def close_session(self, sid: str) -> None:
         """Forget a session."""
-        with self._lock:
-            self._sessions.pop(sid, None)
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+        self.access.close_session(sid)

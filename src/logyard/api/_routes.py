@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -18,6 +20,7 @@ from logyard.api._runtime import Runtime
 from logyard.api._time import parse_time
 from logyard.catalog import CATALOG
 from logyard.errors import DecodeError, KQLSyntaxError, QueryError
+from logyard.security.access import Permission, allowed
 from logyard.store import SearchRequest, Sort, aggregate_request_from_json
 
 __all__ = ["MAX_BODY_BYTES", "ApiError", "router"]
@@ -68,14 +71,28 @@ def principal(request: Request, rt: Annotated[Runtime, Depends(runtime)]) -> Pri
     )
 
 
-def reader(who: Annotated[Principal, Depends(principal)]) -> Principal:
-    if who.role != "admin":
-        raise ApiError(
-            403,
-            "Forbidden",
-            f"{who.name}: this token may only send events; search with the admin token",
-        )
-    return who
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only principals whose role has ``permission``."""
+
+    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if not allowed(who.role, permission):
+            raise ApiError(
+                403,
+                "Forbidden",
+                f"{who.name}: the role {who.role} may not {permission}; ask an admin for a "
+                "role that may",
+            )
+        return who
+
+    return check
+
+
+Searcher = Annotated[Principal, Depends(require("search"))]
+Aggregator = Annotated[Principal, Depends(require("aggregate"))]
+DlqReader = Annotated[Principal, Depends(require("dlq.read"))]
+DlqReplayer = Annotated[Principal, Depends(require("dlq.replay"))]
+Ingester = Annotated[Principal, Depends(require("ingest"))]
+CatalogReader = Annotated[Principal, Depends(require("catalog"))]
 
 
 def _json(content: object, status: int = 200) -> Response:
@@ -102,8 +119,10 @@ def metrics(rt: Annotated[Runtime, Depends(runtime)]) -> Response:
     return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-class SessionIn(msgspec.Struct):
-    token: str
+class SessionIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
 
 
 @router.post("/api/v1/session", status_code=204)
@@ -113,9 +132,16 @@ async def open_session(request: Request, rt: Annotated[Runtime, Depends(runtime)
         body = msgspec.json.decode(await request.body(), type=SessionIn)
     except msgspec.MsgspecError as exc:
         raise ApiError(400, "Bad Request", f'body: {exc}; send {{"token": "..."}}') from exc
-    who = rt.tokens.check_token(body.token)
+    if body.token is not None:
+        who = rt.tokens.check_token(body.token)
+    elif body.username is not None and body.password is not None:
+        who = await run_in_threadpool(rt.tokens.check_password, body.username, body.password)
+    else:
+        raise ApiError(400, "Bad Request", "body: send a token, or a username and a password")
     if who is None:
-        raise ApiError(401, "Unauthorized", "token: unknown; use the token `logyard up` printed")
+        raise ApiError(401, "Unauthorized", "sign-in: unknown token or wrong name/password")
+    if who.role == "ingest":
+        raise ApiError(403, "Forbidden", f"{who.name}: ingest tokens cannot sign in")
     response = Response(status_code=204)
     response.set_cookie(
         SESSION_COOKIE, rt.tokens.open_session(who), httponly=True, samesite="strict"
@@ -138,7 +164,7 @@ def close_session(request: Request, rt: Annotated[Runtime, Depends(runtime)]) ->
 async def ingest_events(
     request: Request,
     rt: Annotated[Runtime, Depends(runtime)],
-    who: Annotated[Principal, Depends(principal)],
+    who: Ingester,
 ) -> Response:
     """Ingest a JSON array or NDJSON; answers per event, after the accepted ones are on disk.
 
@@ -169,7 +195,9 @@ async def ingest_events(
         if exc.code != "empty_body":
             await run_in_threadpool(rt.ingest.submit_reject, raw, exc)
         raise ApiError(400, "Bad Request", str(exc), code=exc.code) from exc
-    results = await run_in_threadpool(rt.ingest.submit_raw, items)
+    results = await run_in_threadpool(
+        functools.partial(rt.ingest.submit_raw, items, only_service=who.service)
+    )
     rejected = sum(1 for r in results if r.status == "rejected")
     return _json(
         {
@@ -211,7 +239,7 @@ def _cursor_in(text: str | None) -> tuple[Any, ...] | None:
 @router.get("/api/v1/search")
 def search(
     rt: Annotated[Runtime, Depends(runtime)],
-    _: Annotated[Principal, Depends(reader)],
+    _: Searcher,
     q: str = "",
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
@@ -241,7 +269,7 @@ def search(
 async def aggregate(
     request: Request,
     rt: Annotated[Runtime, Depends(runtime)],
-    _: Annotated[Principal, Depends(reader)],
+    _: Aggregator,
 ) -> Response:
     """Aggregations (Elasticsearch-shaped request and answer) over matching events."""
     raw = await request.body()
@@ -272,7 +300,7 @@ async def aggregate(
 @router.get("/api/v1/dlq")
 def dead_letters(
     rt: Annotated[Runtime, Depends(runtime)],
-    _: Annotated[Principal, Depends(reader)],
+    _: DlqReader,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     reason: str | None = None,
     since: str | None = None,
@@ -314,7 +342,7 @@ class ReplayIn(msgspec.Struct, forbid_unknown_fields=True):
 async def replay_dead_letters(
     request: Request,
     rt: Annotated[Runtime, Depends(runtime)],
-    _: Annotated[Principal, Depends(reader)],
+    _: DlqReplayer,
 ) -> Response:
     """Send dead letters through validation again (after a fix): those that pass are
     ingested and removed from the dead-letter table; the others stay, with today's reason."""
@@ -331,7 +359,7 @@ async def replay_dead_letters(
 
 
 @router.get("/api/v1/catalog")
-def catalog(_: Annotated[Principal, Depends(principal)]) -> Response:
+def catalog(_: CatalogReader) -> Response:
     """The event catalogue: actions, systems, levels, fields."""
     return _json(
         [

@@ -116,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data"))
     )
 
+    data_dir_default = Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data"))
+    users = sub.add_parser("users", help="users of the console and API (roles)")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    users_add = users_sub.add_parser("add", help="create or update a user")
+    users_add.add_argument("name")
+    users_add.add_argument("--role", required=True, help="admin, auditor or Support_Logs")
+    users_add.add_argument("--password-stdin", action="store_true", help="read the password")
+    users_list = users_sub.add_parser("list", help="users and their roles")
+    for p in (users_add, users_list):
+        p.add_argument("--data-dir", type=Path, default=data_dir_default)
+    tokens = sub.add_parser("tokens", help="API tokens (shown once, stored hashed)")
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
+    tokens_create = tokens_sub.add_parser("create", help="a new token")
+    owner = tokens_create.add_mutually_exclusive_group()
+    owner.add_argument("--user", default=None, help="a token acting as this user")
+    owner.add_argument("--service", default=None, help="an ingest token for one system")
+    tokens_create.add_argument("--name", default=None, help="what the token is for")
+    tokens_create.add_argument("--data-dir", type=Path, default=data_dir_default)
+
     keys = sub.add_parser("keys", help="manage the master key of field encryption")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     rotate = keys_sub.add_parser("rotate", help="new master key; re-wraps data keys only")
@@ -158,6 +177,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._catalog import run_catalog
 
         return run_catalog(args.json_schema)
+    if args.command in ("users", "tokens"):
+        from logyard.cli._access import run_access
+
+        return run_access(args)
     if args.command == "forget":
         from logyard.security.crypto import forget_command
 

@@ -68,7 +68,9 @@ class Ingest:
         while self.overloaded and time.monotonic() < deadline:
             time.sleep(0.005)
 
-    def submit_raw(self, items: Sequence[bytes], *, source: str | None = None) -> list[ItemResult]:
+    def submit_raw(
+        self, items: Sequence[bytes], *, source: str | None = None, only_service: str | None = None
+    ) -> list[ItemResult]:
         """Validate JSON payloads one by one; queue good ones and dead letters durably."""
         records: list[bytes] = []
         results: list[ItemResult] = []
@@ -83,6 +85,14 @@ class Ingest:
                         code="too_large",
                     )
                 event = self.codec.decode(raw)
+                if only_service is not None and event.service != only_service:
+                    raise InvalidEventError(
+                        f"service.name: this token writes for {only_service!r} only, the event "
+                        f"says {event.service!r}; send it with {event.service}'s token",
+                        code="wrong_service_token",
+                        path="$.service.name",
+                        service=event.service,
+                    )
                 processed = self.steps(event) if self.steps else event
             except EventError as exc:
                 letter = dead_letter_for(raw, exc, source=src, step="validate", component="ingest")

@@ -194,10 +194,8 @@ def test_crypto_shredding_keeps_the_chain_valid() -> None:
     the chain, are unchanged and verify intact."""
     conn, chain = open_db(SIGNER)
     envelope = {"v": 1, "alg": "A256GCM", "kid": "subj-7", "subj": "c-7", "nonce": "AA", "ct": "Zm"}
-    docs = [
-        event(i, **{"customer.email": "i***@example.com", "enc.customer.email": envelope})
-        for i in range(1, 4)
-    ]
+    fields: dict[str, Any] = {"customer.email": "i***@example.com", "enc.customer.email": envelope}
+    docs = [event(i, **fields) for i in range(1, 4)]
     store(conn, chain, "mes", docs)
     conn.execute("CREATE TABLE subject_keys (subj VARCHAR, wrapped BLOB)")
     conn.execute("INSERT INTO subject_keys VALUES ('c-7', ?)", [bytes(32)])

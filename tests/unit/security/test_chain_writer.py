@@ -22,9 +22,10 @@ KEYS = TrustedKeys([SIGNER.public])
 
 
 def checkpoints(conn: Any) -> list[tuple[Any, ...]]:
-    return conn.execute(
+    rows: list[tuple[Any, ...]] = conn.execute(
         "SELECT system, seq, signed_at, kind FROM chain_checkpoints ORDER BY signed_at, system"
     ).fetchall()
+    return rows
 
 
 def test_links_follow_the_formula_over_the_stored_bytes() -> None:

@@ -7,10 +7,12 @@ Results are cached: the same addresses come back event after event.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 __all__ = ["IpTruncator"]
 
 _CACHE_MAX = 65536
+_V4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
 
 
 class IpTruncator:
@@ -41,6 +43,14 @@ class IpTruncator:
         return out
 
     def _truncate(self, ip: str) -> str | None:
+        m = _V4.fullmatch(ip)
+        if m is not None:  # the common case, without ipaddress objects
+            a, b, c, d = (int(x) for x in m.groups())
+            if a > 255 or b > 255 or c > 255 or d > 255:
+                return None
+            bits = self.ipv4_prefix
+            v = (a << 24 | b << 16 | c << 8 | d) & (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
+            return f"{v >> 24}.{v >> 16 & 255}.{v >> 8 & 255}.{v & 255}"
         text = ip.strip()
         if "%" in text:  # IPv6 zone id: fe80::1%eth0
             text = text.split("%", 1)[0]

@@ -39,7 +39,10 @@ _ISSUERS: tuple[tuple[str, int, int, int, frozenset[int]], ...] = (
     ("maestro", 50, 50, 2, frozenset(range(12, 20))),
     ("maestro", 56, 69, 2, frozenset(range(12, 20))),
 )
-_FIRST = {str(d): tuple(i for i in _ISSUERS if str(i[1])[0] == str(d)) for d in range(10)}
+_FIRST = {
+    d: tuple(i for i in _ISSUERS if d in {str(x)[0] for x in range(i[1], i[2] + 1)})
+    for d in "0123456789"
+}
 _DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 _SEP = r"(?:[ \-\u00a0\u2007\u2009\u202f+]|%20|%2[dD])"
