@@ -70,6 +70,28 @@ def _ascii_digit(m: re.Match[str]) -> str:
     return str(unicodedata.decimal(m.group(0)))
 
 
+_TOKEN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+_HEX = frozenset("0123456789abcdefABCDEF-")
+
+
+def in_hex_token(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside a hex token (UUID, hash, trace id): a run of
+    ASCII letters, digits and dashes of at least 24 characters that is all hex and has a
+    letter or is UUID-shaped."""
+    lo, hi = start, end
+    while lo > 0 and text[lo - 1] in _TOKEN_CHARS:
+        lo -= 1
+    while hi < len(text) and text[hi] in _TOKEN_CHARS:
+        hi += 1
+    token = text[lo:hi].strip("-")
+    if len(token) < 24 or not _HEX.issuperset(token):
+        return False
+    return not token.replace("-", "").isdigit() or _UUID.fullmatch(token) is not None
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 class _Scan:
     """One detection pass over one text: which rules fired and, if asked, the originals."""
 
@@ -87,6 +109,8 @@ class _Scan:
 
     def pan(self, m: re.Match[str]) -> str:
         run = m.group(0)
+        if in_hex_token(m.string, m.start(), m.end()):
+            return run
         masked = mask_pan_run(run, self.key)
         if masked is None:
             return run
@@ -109,6 +133,8 @@ class _Scan:
         return self._number(m, "inn") if p.inn_ok(m.group(1)) else m.group(0)
 
     def phone(self, m: re.Match[str]) -> str:
+        if in_hex_token(m.string, m.start(), m.end()):
+            return m.group(0)
         self._keep("phone", m.group(0))
         return p.mask_phone(m)
 
