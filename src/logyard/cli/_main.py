@@ -135,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     tokens_create.add_argument("--name", default=None, help="what the token is for")
     tokens_create.add_argument("--data-dir", type=Path, default=data_dir_default)
 
+    verify = sub.add_parser("verify", help="check the stored logs' hash chains (tamper evidence)")
+    verify.add_argument("--system", default=None, help="one system (default: all)")
+    verify.add_argument("--from", dest="time_from", default=None, help="stored from (RFC 3339)")
+    verify.add_argument("--to", dest="time_to", default=None)
+    verify.add_argument(
+        "--max-silence", type=float, default=None, metavar="SECS",
+        help="report a truncation when the newest checkpoint is older than SECS",
+    )  # fmt: skip
+    verify.add_argument("--data-dir", type=Path, default=data_dir_default)
+
     keys = sub.add_parser("keys", help="manage the master key of field encryption")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     rotate = keys_sub.add_parser("rotate", help="new master key; re-wraps data keys only")
@@ -181,6 +191,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._access import run_access
 
         return run_access(args)
+    if args.command == "verify":
+        return _verify(args)
     if args.command == "forget":
         from logyard.security.crypto import forget_command
 
@@ -235,6 +247,30 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=args.json,
         )
     return run_tail(client, args.query, interval_secs=args.interval, as_json=args.json)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from logyard.api._time import parse_time
+    from logyard.security.chain import (
+        TrustedKeys,
+        load_signer,
+        trusted_keys_from_env,
+        verify_command,
+    )
+
+    keys = trusted_keys_from_env()
+    key_file = args.data_dir / "chain.key"
+    if not len(keys) and key_file.exists():
+        signer = load_signer({"LOGYARD_CHAIN_KEY_FILE": str(key_file)})
+        keys = TrustedKeys([signer.public]) if signer else keys
+    return verify_command(
+        args.data_dir / "logs.duckdb",
+        args.system,
+        parse_time(args.time_from, "--from"),
+        parse_time(args.time_to, "--to"),
+        max_silence_secs=args.max_silence,
+        keys=keys if len(keys) else None,
+    )
 
 
 def _process(path: Path, *, check: bool) -> int:

@@ -67,8 +67,8 @@ _LATSUR = r"[A-Z][a-z]+(?:ova|eva|ov|ev|ina|in|skaya|skiy|skii|sky|ykh|ikh)"
 NAME = re.compile(
     rf"\b(?:{_CAP}(?:-{_CAP})?\s+{_CAP}\s+{_PATR}"  # Иванова Анна Сергеевна
     rf"|{_CAP}\s+{_PATR}\s+{_CAP}"  # Анна Сергеевна Иванова
-    rf"|{_CAP}\s+[А-ЯЁ]\.\s?[А-ЯЁ]\."  # Иванов И. И.
     rf"|[A-Z][a-z]+ {_LATSUR})\b"  # Anna Ivanova
+    rf"|\b{_CAP}\s+[А-ЯЁ]\.\s?[А-ЯЁ]\."  # Иванов И. И.
 )
 
 _HOUSE = (

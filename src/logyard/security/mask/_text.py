@@ -43,7 +43,7 @@ _ZW_TABLE = str.maketrans(dict.fromkeys(_ZERO_WIDTH))
 DIGITS = re.compile(r"[0-9](?:[^\w\n]{0,3}[0-9]){9}")
 # What only prose holds: patronymics, initials, house numbers, Latin surname endings.
 PROSE = re.compile(
-    r"вич|вн[аеоуы]|[А-ЯЁ]\.\s?[А-ЯЁ]\.|д\.\s?[0-9]"
+    r"вич|вн[аеоуы]|[А-ЯЁ]\.\s?[А-ЯЁ]\.|д\.\s?[0-9]|[Сс]ерия"
     r"|[A-Z][a-z]+ [A-Z][a-z]*(?:ov|ev|in|sk|kh)"
 )
 
@@ -72,19 +72,20 @@ def _ascii_digit(m: re.Match[str]) -> str:
 
 _TOKEN_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 _HEX = frozenset("0123456789abcdefABCDEF-")
+_ID_LENGTHS = frozenset({32, 36, 40, 48, 56, 64, 96, 128})
 
 
 def in_hex_token(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside a hex token (UUID, hash, trace id): a run of
-    ASCII letters, digits and dashes of at least 24 characters that is all hex and has a
-    letter or is UUID-shaped."""
+    ASCII letters, digits and dashes of an id's length (32, 36, 40, 64…) that is all hex
+    and has a letter or is UUID-shaped."""
     lo, hi = start, end
     while lo > 0 and text[lo - 1] in _TOKEN_CHARS:
         lo -= 1
     while hi < len(text) and text[hi] in _TOKEN_CHARS:
         hi += 1
     token = text[lo:hi].strip("-")
-    if len(token) < 24 or not _HEX.issuperset(token):
+    if len(token) not in _ID_LENGTHS or not _HEX.issuperset(token):
         return False
     return not token.replace("-", "").isdigit() or _UUID.fullmatch(token) is not None
 

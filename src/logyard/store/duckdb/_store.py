@@ -9,6 +9,7 @@ other and see committed data only. Writes are serialized by a lock: the duplicat
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,12 @@ import msgspec
 
 from logyard.catalog import SYSTEMS
 from logyard.errors import LogyardError, QueryError, StoreError
+from logyard.security.chain import (
+    ChainWriter,
+    CheckpointSigner,
+    generate_key_file,
+    load_signer,
+)
 from logyard.store import kql
 from logyard.store._dates import to_epoch_ms
 from logyard.store._model import (
@@ -74,6 +81,24 @@ class DuckDBStore:
         with self._cursor() as cur:
             for statement in create_schema():
                 cur.execute(statement)
+            self._chain = ChainWriter.open(cur, _chain_signer(path), systems=SYSTEMS)
+        self._last_heartbeat = time.monotonic()
+
+    def heartbeat(self, every_secs: float = 5.0) -> None:
+        """Write the hash chains' due checkpoints (heartbeats when idle), at most every
+        ``every_secs``; the processor calls it while it waits for events."""
+        if time.monotonic() - self._last_heartbeat < every_secs:
+            return
+        self._last_heartbeat = time.monotonic()
+        with self._write_lock, self._cursor() as cur:
+            cur.begin()
+            try:
+                self._chain.heartbeat(cur)
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                self._chain.reload(cur)
+                raise
 
     def __repr__(self) -> str:
         return f"DuckDBStore(path={self.path!r})"
@@ -123,15 +148,16 @@ class DuckDBStore:
                     table = table_name(system)
                     cur.register("staged_docs", rows.docs)
                     try:
-                        row = cur.execute(
+                        inserted = cur.execute(
                             f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
                             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
-                            "$lo AND $hi AND t.event_id = b.event_id)",
+                            "$lo AND $hi AND t.event_id = b.event_id) RETURNING event_id, doc",
                             {"lo": rows.lo, "hi": rows.hi},
-                        ).fetchone()
+                        ).fetchall()
                     finally:
                         cur.unregister("staged_docs")
-                    added = int(row[0]) if row else 0
+                    added = len(inserted)
+                    self._chain.record(cur, system, inserted)  # tamper evidence, same commit
                     stored += added
                     by_system[system] = by_system.get(system, 0) + added
                 if letters is not None:
@@ -154,6 +180,7 @@ class DuckDBStore:
                 cur.commit()
             except BaseException:
                 cur.rollback()
+                self._chain.reload(cur)
                 raise
         return WriteResult(
             stored=stored, duplicates=submitted - stored, dead_letters=dead, by_system=by_system
@@ -403,3 +430,20 @@ def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> Sequence[bytes]:
             seen.add(event_id)
             out.append(doc)
     return out
+
+
+def _chain_signer(path: Path | None) -> CheckpointSigner:
+    """The Ed25519 key of the hash chains' checkpoints: ``LOGYARD_CHAIN_KEY(_FILE)``, else
+    ``chain.key`` beside the database (created 0600 at the first start), else (in memory)
+    a fresh key."""
+    signer = load_signer()
+    if signer is not None:
+        return signer
+    if path is None:
+        return CheckpointSigner.generate()
+    key_file = path.parent / "chain.key"
+    if key_file.exists():
+        found = load_signer({"LOGYARD_CHAIN_KEY_FILE": str(key_file)})
+        assert found is not None
+        return found
+    return generate_key_file(key_file)
