@@ -90,7 +90,8 @@ def test_mask_appends_keyed_hmac_for_correlation() -> None:
     b, _ = HMAC_MASKER.mask_text(f"card {pan[:4]}-{pan[4:8]}-{pan[8:12]}-{pan[12:]}")
     tag_a = re.search(r"\[pan_hmac:([0-9a-f]{16})\]", a)
     tag_b = re.search(r"\[pan_hmac:([0-9a-f]{16})\]", b)
-    assert tag_a is not None and tag_b is not None
+    assert tag_a is not None
+    assert tag_b is not None
     assert tag_a.group(1) == tag_b.group(1)
 
 

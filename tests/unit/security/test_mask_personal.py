@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logyard.security.mask import Masker, MaskConfig, inn_ok, snils_ok
+from logyard.security.mask import MaskConfig, Masker, inn_ok, snils_ok
 
 MASKER = Masker()
 

@@ -89,17 +89,24 @@ class ChainWriter:
         at = self._now(now)
         links = self.state.extend(system, rows)
         if links:
-            cur.execute(
-                f"INSERT INTO {LINKS_TABLE} SELECT $system, unnest($seqs), unnest($ids), $at, "
-                "unnest($hashes)",
+            import pyarrow as pa  # an Arrow table binds ~10x faster than list parameters
+
+            staged = pa.table(
                 {
-                    "system": system,
-                    "seqs": [link.seq for link in links],
-                    "ids": [link.event_id for link in links],
-                    "at": at,
-                    "hashes": [link.hash for link in links],
-                },
+                    "seq": pa.array([link.seq for link in links], pa.int64()),
+                    "event_id": pa.array([link.event_id for link in links], pa.string()),
+                    "hash": pa.array([link.hash for link in links]),
+                }
             )
+            cur.register("chain_staged", staged)
+            try:
+                cur.execute(
+                    f"INSERT INTO {LINKS_TABLE} SELECT $system, seq, event_id, $at, hash "
+                    "FROM chain_staged",
+                    {"system": system, "at": at},
+                )
+            finally:
+                cur.unregister("chain_staged")
         state = self.state.get(system)
         due = state.seq - state.checkpoint_seq >= self.checkpoint_events or (
             state.seq > state.checkpoint_seq

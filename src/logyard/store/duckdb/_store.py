@@ -132,9 +132,19 @@ class DuckDBStore:
                     f"events must come from one of {', '.join(SYSTEMS)}"
                 )
             if enc.docs:
-                unique = _unique_docs(enc.ids, enc.docs)
+                by_id = _unique_docs(enc.ids, enc.docs)
                 staged.append(
-                    (enc.system, Staged(encoded_table(unique), _naive(enc.lo), _naive(enc.hi)))
+                    (
+                        enc.system,
+                        Staged(
+                            encoded_table(
+                                [d if isinstance(d, bytes) else d.encode() for d in by_id.values()]
+                            ),
+                            _naive(enc.lo),
+                            _naive(enc.hi),
+                            by_id,
+                        ),
+                    )
                 )
                 submitted += len(enc.docs)
         letters = dead_letter_table(batch.dead_letters) if batch.dead_letters else None
@@ -151,13 +161,15 @@ class DuckDBStore:
                         inserted = cur.execute(
                             f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
                             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
-                            "$lo AND $hi AND t.event_id = b.event_id) RETURNING event_id, doc",
+                            "$lo AND $hi AND t.event_id = b.event_id) RETURNING event_id",
                             {"lo": rows.lo, "hi": rows.hi},
                         ).fetchall()
                     finally:
                         cur.unregister("staged_docs")
                     added = len(inserted)
-                    self._chain.record(cur, system, inserted)  # tamper evidence, same commit
+                    # tamper evidence in the same commit; the bytes are what was stored
+                    chained = [(i, rows.by_id[i]) for (i,) in inserted]
+                    self._chain.record(cur, system, chained)
                     stored += added
                     by_system[system] = by_system.get(system, 0) + added
                 if letters is not None:
@@ -419,16 +431,11 @@ def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo is not None else ts
 
 
-def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> Sequence[bytes]:
-    """The documents whose id did not occur earlier in the batch."""
-    if len(set(ids)) == len(ids):
-        return docs
-    seen: set[str] = set()
-    out = []
+def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> dict[str, bytes | str]:
+    """Each event id's document, the first one when an id repeats in the batch."""
+    out: dict[str, bytes | str] = {}
     for event_id, doc in zip(ids, docs, strict=True):
-        if event_id not in seen:
-            seen.add(event_id)
-            out.append(doc)
+        out.setdefault(event_id, doc)
     return out
 
 

@@ -69,6 +69,7 @@ class Staged:
     docs: pa.Table  # one column, ``doc``
     lo: datetime
     hi: datetime
+    by_id: dict[str, bytes | str]  # the same documents by event id (for the hash chain)
 
 
 def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
@@ -79,6 +80,7 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
     functions extract the typed columns, which is ~3x faster than building them here.
     """
     docs: dict[str, list[str]] = {}
+    ids: dict[str, list[str]] = {}
     ranges: dict[str, tuple[datetime, datetime]] = {}
     seen: set[str] = set()
     repeats = 0
@@ -98,17 +100,20 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
         if bounds is None:
             ranges[system] = (ts, ts)
             docs[system] = [encode_event(event).decode()]
+            ids[system] = [event.event_id]
             continue
         if ts < bounds[0]:
             ranges[system] = (ts, bounds[1])
         elif ts > bounds[1]:
             ranges[system] = (bounds[0], ts)
         docs[system].append(encode_event(event).decode())
+        ids[system].append(event.event_id)
     staged = {
         system: Staged(
             docs=pa.table({"doc": pa.array(rows, pa.string())}),
             lo=_naive_utc(ranges[system][0]),
             hi=_naive_utc(ranges[system][1]),
+            by_id=dict(zip(ids[system], rows, strict=True)),
         )
         for system, rows in docs.items()
     }
