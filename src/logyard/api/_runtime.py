@@ -5,12 +5,14 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from logyard.api._auth import TokenBook
 from logyard.errors import ConfigError
 from logyard.pipeline import Ingest, PipelineMetrics, Processor, WriteAheadQueue
+from logyard.pipeline.steps import StepChain
 from logyard.sdk import CallableTransport, RejectedError
 from logyard.store.duckdb import DuckDBStore
 
@@ -38,6 +40,7 @@ class Runtime:
         demo_rate: float | None = None,
         demo_seed: int | None = None,
         demo_secs: float | None = None,
+        mask: bool = True,
     ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -45,9 +48,14 @@ class Runtime:
         self.metrics = PipelineMetrics()
         self.queue = WriteAheadQueue(data_dir / "queue")
         self.store = DuckDBStore(data_dir / "logs.duckdb")
-        self.processor = Processor(self.queue, self.store, self.metrics)
+        steps, scrub = _steps(self.metrics, mask)
+        self.processor = Processor(self.queue, self.store, self.metrics, steps=steps, scrub=scrub)
         self.ingest = Ingest(
-            self.queue, self.metrics, backlog=lambda: self.queue.depth(self.processor.position)
+            self.queue,
+            self.metrics,
+            backlog=lambda: self.queue.depth(self.processor.position),
+            steps=steps,
+            scrub=scrub,
         )
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
@@ -117,3 +125,15 @@ def _lock(data_dir: Path) -> IO[str]:
             "--data-dir with another directory"
         ) from None
     return fh
+
+
+def _steps(
+    metrics: PipelineMetrics, mask: bool
+) -> tuple[StepChain, Callable[[bytes], bytes] | None]:
+    """The processing steps of the embedded pipeline: masking (on unless turned off)."""
+    if not mask:
+        return StepChain([], metrics.dropped), None
+    from logyard.pipeline.steps.mask import build_mask, mask_config_from_env
+
+    step, scrub = build_mask(mask_config_from_env())
+    return StepChain([("mask", step)], metrics.dropped), scrub

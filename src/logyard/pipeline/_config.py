@@ -33,6 +33,7 @@ from logyard.pipeline.inputs import InputConfig, input_class
 
 __all__ = [
     "DeadLetterSettings",
+    "MaskSettings",
     "PipelineConfig",
     "ProcessorSettings",
     "StoreSettings",
@@ -73,6 +74,18 @@ class ProcessorSettings(BaseModel):
     state_dir: Path = Path("logyard-data/state")
 
 
+class MaskSettings(BaseModel):
+    """The ``mask`` step (on by default): card numbers and personal data, before storing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    pan_hmac_key_env: str | None = None
+    ipv4_prefix: int = Field(default=24, ge=0, le=32)
+    ipv6_prefix: int = Field(default=48, ge=0, le=128)
+    secret_keys: list[str] = Field(default_factory=list)
+
+
 class DeadLetterSettings(BaseModel):
     """Where rejected items go: the store's dead-letter table (default) or a Kafka topic."""
 
@@ -98,6 +111,7 @@ class PipelineConfig(BaseModel):
     store: StoreSettings = StoreSettings()
     processor: ProcessorSettings = ProcessorSettings()
     dead_letters: DeadLetterSettings = DeadLetterSettings()
+    mask: MaskSettings = MaskSettings()
     inputs: dict[str, InputConfig]
 
 

@@ -47,6 +47,7 @@ class Ingest:
         backlog: Callable[[], int] | None = None,
         max_backlog_bytes: int = 8 << 20,
         steps: StepChain | None = None,
+        scrub: Callable[[bytes], bytes] | None = None,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
@@ -54,6 +55,7 @@ class Ingest:
         self.max_event_bytes = max_event_bytes
         self.source = source
         self.steps = steps or StepChain([], metrics.dropped)
+        self.scrub = scrub
         self.backlog = backlog or (lambda: 0)
         self.max_backlog_bytes = max_backlog_bytes
 
@@ -95,7 +97,9 @@ class Ingest:
                     )
                 processed = self.steps(event) if self.steps else event
             except EventError as exc:
-                letter = dead_letter_for(raw, exc, source=src, step="validate", component="ingest")
+                letter = dead_letter_for(
+                    raw, exc, source=src, step="validate", component="ingest", scrub=self.scrub
+                )
                 records.append(encode_dead_letter(letter))
                 results.append(
                     ItemResult(index, "rejected", code=exc.code, reason=str(exc), path=exc.path)
@@ -133,7 +137,7 @@ class Ingest:
                     event = processed
             except EventError as exc:
                 letter = dead_letter_for(
-                    raw, exc, source=source, step="validate", component="ingest"
+                    raw, exc, source=source, step="validate", component="ingest", scrub=self.scrub
                 )
                 records.append(encode_dead_letter(letter))
                 system = system_label(exc.service)
@@ -173,7 +177,12 @@ class Ingest:
                 records.append(encode_valid(valid, raw if same else None))
             except EventError as exc:
                 letter = dead_letter_for(
-                    raw, exc, source="in-process", step="validate", component="ingest"
+                    raw,
+                    exc,
+                    source="in-process",
+                    step="validate",
+                    component="ingest",
+                    scrub=self.scrub,
                 )
                 records.append(encode_dead_letter(letter))
                 self.metrics.rejected.labels(system_label(e.service), exc.code).inc()
@@ -189,7 +198,12 @@ class Ingest:
     def submit_reject(self, raw: bytes, error: EventError, *, source: str | None = None) -> None:
         """Queue a dead letter for a payload rejected before it could be split into events."""
         letter = dead_letter_for(
-            raw, error, source=source or self.source, step="decode", component="ingest"
+            raw,
+            error,
+            source=source or self.source,
+            step="decode",
+            component="ingest",
+            scrub=self.scrub,
         )
         self.queue.append([encode_dead_letter(letter)])
         self.metrics.rejected.labels("unknown", error.code).inc()

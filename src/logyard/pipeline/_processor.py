@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from logyard.catalog import SYSTEMS, EventCodec
@@ -25,6 +26,7 @@ from logyard.pipeline._records import (
     decode_valid,
     encode_valid,
 )
+from logyard.pipeline.steps import StepChain
 from logyard.store._base import Store
 from logyard.store._model import DeadLetter, EncodedEvents, WriteBatch
 
@@ -48,6 +50,8 @@ class Processor:
         codec: EventCodec | None = None,
         batch_max: int = 50_000,
         idle_wait_secs: float = 0.2,
+        steps: StepChain | None = None,
+        scrub: Callable[[bytes], bytes] | None = None,
     ) -> None:
         self.queue = queue
         self.store = store
@@ -55,6 +59,8 @@ class Processor:
         self.codec = codec or EventCodec(assign_ids=False)
         self.batch_max = batch_max
         self.idle_wait_secs = idle_wait_secs
+        self.steps = steps or StepChain([], metrics.dropped)
+        self.scrub = scrub
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.position = 0
@@ -120,14 +126,22 @@ class Processor:
                 system, ms, event_id, body = decode_valid(rec)
             elif kind == _EVENT:
                 try:
-                    valid = encode_valid(decode(rec[1:]))
+                    event = self.steps(decode(rec[1:]))
                 except EventError as exc:
                     letters.append(
                         dead_letter_for(
-                            rec[1:], exc, source="queue", step="validate", component="processor"
+                            rec[1:],
+                            exc,
+                            source="queue",
+                            step="validate",
+                            component="processor",
+                            scrub=self.scrub,
                         )
                     )
                     continue
+                if event is None:
+                    continue
+                valid = encode_valid(event)
                 system, ms, event_id, body = decode_valid(valid)
             elif kind == _DEAD:
                 letters.append(decode_dead_letter(rec))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import msgspec
@@ -53,9 +54,13 @@ def dead_letter_for(
     service: str | None = None,
     action: str | None = None,
     letter_id: str | None = None,
+    scrub: Callable[[bytes], bytes] | None = None,
 ) -> DeadLetter:
-    """A dead letter for ``raw`` rejected with ``error`` (raw kept up to 64 KiB)."""
+    """A dead letter for ``raw`` rejected with ``error`` (raw kept up to 64 KiB), passed
+    through ``scrub`` (the masker) so no card number or personal data is kept."""
     reason = str(error)
+    if scrub is not None:
+        raw = scrub(raw[:_RAW_LIMIT]) + raw[_RAW_LIMIT:]
     if len(raw) > _RAW_LIMIT:
         reason += f" (raw payload truncated to {_RAW_LIMIT} of {len(raw)} bytes)"
     return DeadLetter(

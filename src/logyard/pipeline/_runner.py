@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,6 +70,7 @@ class InputRunner:
         retry_max_secs: float = 30.0,
         dead_letter_sink: DeadLetterSink | None = None,
         steps: StepChain | None = None,
+        scrub: Callable[[bytes], bytes] | None = None,
     ) -> None:
         self.name = name
         self.source = source
@@ -81,6 +82,7 @@ class InputRunner:
         self.retry_max_secs = retry_max_secs
         self.dead_letter_sink = dead_letter_sink
         self.steps = steps or StepChain([], metrics.dropped)
+        self.scrub = scrub
         self.stats = RunnerStats()
 
     def run(self, stop: threading.Event) -> None:
@@ -144,6 +146,7 @@ class InputRunner:
                         component=component,
                         # a replayed batch must not dead-letter the same message twice
                         letter_id=derived_id(f"dead-letter:{message.coordinates}"),
+                        scrub=self.scrub,
                     )
                 )
                 self.metrics.rejected.labels(system_label(exc.service), exc.code).inc()

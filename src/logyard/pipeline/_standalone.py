@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -14,6 +15,7 @@ from logyard.pipeline._config import PipelineConfig
 from logyard.pipeline._metrics import PipelineMetrics
 from logyard.pipeline._runner import DeadLetterSink, InputRunner
 from logyard.pipeline.inputs import input_class
+from logyard.pipeline.steps import StepChain
 from logyard.store._base import Store
 
 __all__ = ["StandaloneProcessor"]
@@ -34,6 +36,7 @@ class StandaloneProcessor:
         settings = config.processor
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         self.dead_letter_sink = _dead_letter_sink(config)
+        steps, scrub = _mask_steps(config, self.metrics)
         self.runners: list[InputRunner] = []
         for name, input_config in config.inputs.items():
             cls: Any = input_class(input_config.type, f"inputs.{name}")
@@ -48,6 +51,8 @@ class StandaloneProcessor:
                     poll_timeout_secs=settings.poll_timeout_secs,
                     retry_max_secs=settings.retry_max_secs,
                     dead_letter_sink=self.dead_letter_sink,
+                    steps=steps,
+                    scrub=scrub,
                 )
             )
         self._threads: list[threading.Thread] = []
@@ -116,3 +121,24 @@ def _dead_letter_sink(config: PipelineConfig) -> DeadLetterSink | None:
     from logyard.pipeline.outputs.kafka_dlq import KafkaDeadLetters
 
     return KafkaDeadLetters(settings.brokers, settings.topic, options=settings.options)
+
+
+def _mask_steps(
+    config: PipelineConfig, metrics: PipelineMetrics
+) -> tuple[StepChain, Callable[[bytes], bytes] | None]:
+    settings = config.mask
+    if not settings.enabled:
+        return StepChain([], metrics.dropped), None
+    from logyard.pipeline.steps.mask import build_mask
+    from logyard.security.mask import MaskConfig
+
+    key = os.environ.get(settings.pan_hmac_key_env) if settings.pan_hmac_key_env else None
+    step, scrub = build_mask(
+        MaskConfig(
+            pan_hmac_key=key.encode() if key else None,
+            ipv4_prefix=settings.ipv4_prefix,
+            ipv6_prefix=settings.ipv6_prefix,
+            secret_keys=tuple(settings.secret_keys),
+        )
+    )
+    return StepChain([("mask", step)], metrics.dropped), scrub

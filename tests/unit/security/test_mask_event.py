@@ -199,3 +199,23 @@ def test_odd_or_already_truncated_ips_are_left(value: str) -> None:
     masked, report = Masker().mask_event(event)
     assert masked.client_ip == value
     assert "ip" not in report.rules
+
+
+def test_order_ids_are_never_masked_even_when_their_digits_look_like_a_phone() -> None:
+    """order.id and message ids are identifiers the note keeps: `K-89523441984d` holds the
+    digits of a Russian phone number and stays as it is."""
+    from datetime import UTC, datetime
+
+    from logyard.catalog import OrderReceived
+    from logyard.security.mask import Masker
+
+    event = OrderReceived(
+        timestamp=datetime(2026, 1, 1, tzinfo=UTC),
+        event_id="e1",
+        service="crm-api",
+        order_id="K-89523441984d",
+        queue="orders.incoming",
+        message_id="89161234567",
+    )
+    masked = Masker()(event)
+    assert (masked.order_id, masked.message_id) == ("K-89523441984d", "89161234567")

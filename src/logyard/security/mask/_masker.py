@@ -57,6 +57,13 @@ _SKIP = frozenset(
         "failure.kind",
         "deploy.version",
         "client.ip",
+        # identifiers the note says stay as they are (an order id is not a phone number,
+        # even when its digits look like one)
+        "order.id",
+        "messaging.message.id",
+        "messaging.destination.name",
+        "log.logger",
+        "error.type",
     }
 )
 # Text fields that hold identifiers or addresses, not prose: no name/address pre-check.
@@ -67,12 +74,7 @@ _NOT_PROSE = frozenset(
         "http.route",
         "user.name",
         "user.id",
-        "order.id",
         "order.operator",
-        "messaging.destination.name",
-        "messaging.message.id",
-        "log.logger",
-        "error.type",
     }
 )
 _PLACEHOLDER = {k: f"[{k}]" for k in ("name", "address", "passport", "snils", "inn", "birth_date")}

@@ -110,8 +110,11 @@ class _Scan:
 
     def pan(self, m: re.Match[str]) -> str:
         run = m.group(0)
-        if in_hex_token(m.string, m.start(), m.end()):
+        text, start = m.string, m.start()
+        if in_hex_token(text, start, m.end()):
             return run
+        if start and text[start - 1] == "+" and (start < 2 or not text[start - 2].isalnum()):
+            return run  # "+4917…": an international phone number, not a card
         masked = mask_pan_run(run, self.key)
         if masked is None:
             return run
@@ -203,17 +206,25 @@ class TextMasker:
         return out
 
     def _detect(self, text: str, scan: _Scan) -> str:
-        if "СНИЛС" in text or "снилс" in text.lower() or "snils" in text.lower():
-            text = p.SNILS.sub(scan.snils, text)
-        text = p.SNILS_DASHED.sub(scan.snils, text)
-        text = p.PASSPORT.sub(scan.passport, text)
-        text = p.INN.sub(scan.inn, text)
-        text = PAN_RUN.sub(scan.pan, text)
-        text = p.PHONE.sub(scan.phone, text)
+        # Each detector runs only when the cheap test for what it needs passes.
+        low = text.lower()
+        if "паспорт" in low or "passport" in low or "серия" in low:
+            text = p.PASSPORT.sub(scan.passport, text)
+        if DIGITS.search(text) is not None:
+            if "снилс" in low or "snils" in low:
+                text = p.SNILS.sub(scan.snils, text)
+            if "-" in text:
+                text = p.SNILS_DASHED.sub(scan.snils, text)
+            if "инн" in low or "inn" in low:
+                text = p.INN.sub(scan.inn, text)
+            text = PAN_RUN.sub(scan.pan, text)
+            text = p.PHONE.sub(scan.phone, text)
+        elif "+" in text:  # short E.164 numbers
+            text = p.PHONE.sub(scan.phone, text)
         if "@" in text or "%40" in text:
             text = p.EMAIL.sub(scan.email, text)
-        if self.names:
+        if self.names and PROSE.search(text) is not None:
             text = p.NAME.sub(scan.name, text)
-        if self.addresses:
+        if self.addresses and ("д." in text or "дом" in text):
             text = p.ADDRESS.sub(scan.address, text)
         return text
