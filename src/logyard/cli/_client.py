@@ -106,10 +106,22 @@ def format_hit(hit: dict[str, Any]) -> str:
         f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in body.items()
     )
     who = hit.get("user.name") or "-"
-    return (
+    return terminal_safe(
         f"{ts:<23}  {hit.get('service.name', '?'):<13} {level:<5}  "
         f"{hit.get('event.action', '?'):<18} {who:<16} {summary}"
     )
+
+
+# C0 and C1 controls (ESC starts ANSI/OSC sequences), DEL, and the line/paragraph
+# separators: shown escaped, never passed to the terminal (CWE-117, CWE-150).
+_UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_UNSAFE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character escaped (``\\x1b``), so a log line cannot
+    move the cursor, recolour the terminal, set its title or forge another line."""
+    return text.translate(_UNSAFE)
 
 
 def _short_time(text: str) -> str:

@@ -83,3 +83,15 @@ def test_local_token_is_never_sent_to_another_host(
     monkeypatch.delenv("LOGYARD_TOKEN", raising=False)
     assert resolve_token(None, tmp_path, url="http://127.0.0.1:8000") == "local-secret"
     assert resolve_token(None, tmp_path, url="https://logs.example.com") is None
+
+
+def test_cli_lines_never_carry_terminal_control_sequences() -> None:
+    """ANSI/OSC escapes, CR/LF, NUL, DEL, C1 controls and U+2028 in an event are shown
+    escaped in `logyard search` output, never executed by the terminal."""
+    from logyard.cli._client import format_hit
+
+    hostile = "a\x1b]0;pwned\x07b\x1b[31mred\r\nFAKE LINE\x00\x7f\x9b\u2028end"
+    line = format_hit({"message": hostile, "event.action": "error", "service.name": "crm"})
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in line)
+    assert "\\x1b]0;pwned\\x07" in line
+    assert "\\x0d\\x0aFAKE LINE" in line
