@@ -105,27 +105,20 @@ def trace_context(traceparent: str | None = None) -> Iterator[TraceContext]:
     Opens a new span of this service under the caller's span. An invalid or missing
     header starts a fresh trace, as the W3C specification asks.
     """
-    parent = parse_traceparent(traceparent) if traceparent else None
-    if parent is None:
-        context = TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
-    else:
-        context = TraceContext(
-            trace_id=parent.trace_id,
-            span_id=new_span_id(),
-            parent_id=parent.span_id,
-            flags=parent.flags,
-        )
-    token = _CURRENT.set(context)
-    try:
+    with _child_of(parse_traceparent(traceparent) if traceparent else None) as context:
         yield context
-    finally:
-        _CURRENT.reset(token)
 
 
 @contextmanager
 def start_span() -> Iterator[TraceContext]:
     """A child span of the current one (a new trace when there is none)."""
-    parent = _CURRENT.get()
+    with _child_of(_CURRENT.get()) as context:
+        yield context
+
+
+@contextmanager
+def _child_of(parent: TraceContext | None) -> Iterator[TraceContext]:
+    """Make a new span under ``parent`` (a new trace without one) current for the block."""
     if parent is None:
         context = TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
     else:
