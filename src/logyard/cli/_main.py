@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
             "--rate", type=float, default=200.0, help="simulator events per second (0 = max)"
         )
         p.add_argument("--seed", type=int, default=None, help="simulator seed (deterministic)")
+        p.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: certificate (PEM)")
+        p.add_argument("--tls-key", type=Path, default=None, help="serve HTTPS: private key (PEM)")
         p.add_argument(
             "--duration",
             type=float,
@@ -227,6 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             demo_rate=args.rate if demo else None,
             demo_seed=args.seed,
             demo_secs=args.duration,
+            tls=_tls(args.tls_cert, args.tls_key),
         )
     from logyard.cli._client import Client, resolve_token, run_search, run_tail
 
@@ -247,6 +250,17 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=args.json,
         )
     return run_tail(client, args.query, interval_secs=args.interval, as_json=args.json)
+
+
+def _tls(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise ConfigError("--tls-cert/--tls-key: give both, the certificate and its key")
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise ConfigError(f"{flag}: {path} is not a readable file; check the path")
+    return cert, key
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ def run_up(
     demo_rate: float | None,
     demo_seed: int | None = None,
     demo_secs: float | None = None,
+    tls: tuple[Path, Path] | None = None,
 ) -> int:
     """Serve the API and console until SIGINT/SIGTERM; returns the exit code."""
     try:
@@ -40,7 +41,7 @@ def run_up(
     runtime = Runtime(data_dir, demo_rate=demo_rate, demo_seed=demo_seed, demo_secs=demo_secs)
     app = create_app(data_dir, runtime=runtime)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{shown}:{port}"
+    url = f"{'https' if tls else 'http'}://{shown}:{port}"
     sys.stderr.write(
         f"\nlogyard is starting (data dir {data_dir})\n"
         f"  console:      {url}/\n"
@@ -56,7 +57,15 @@ def run_up(
         + (f"  simulator:    six systems at {demo_rate:g} events/s\n" if demo_rate else "")
         + "Stop with Ctrl-C.\n\n"
     )
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
+    )
     # uvicorn shuts down gracefully on SIGTERM (the lifespan drains the queue), then re-raises
     # the signal with the handler it found; with SIG_DFL the process would die by the signal
     # (exit -15) after a clean stop. This handler turns that re-raise into exit 0 (and a
