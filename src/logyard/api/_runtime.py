@@ -17,6 +17,7 @@ from logyard.sdk import CallableTransport, RejectedError
 from logyard.store.duckdb import DuckDBStore
 
 if TYPE_CHECKING:
+    from logyard.security.chain import SignaturePolicy
     from logyard.sim._process import SimulatorProcess
 
 __all__ = ["Runtime"]
@@ -56,6 +57,7 @@ class Runtime:
             backlog=lambda: self.queue.depth(self.processor.position),
             steps=steps,
             scrub=scrub,
+            signatures=_signatures(),
         )
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
@@ -137,3 +139,12 @@ def _steps(
 
     step, scrub = build_mask(mask_config_from_env())
     return StepChain([("mask", step)], metrics.dropped), scrub
+
+
+def _signatures() -> SignaturePolicy | None:
+    """Producer signatures are checked for the services that have keys in
+    ``LOGYARD_SIGNING_KEYS_<SERVICE>``; without any, nothing is checked."""
+    from logyard.security.chain import SignaturePolicy, keyring_from_env
+
+    keys = keyring_from_env()
+    return SignaturePolicy(keys) if keys else None

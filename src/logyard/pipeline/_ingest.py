@@ -17,8 +17,9 @@ from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._queue import WriteAheadQueue
 from logyard.pipeline._records import dead_letter_for, encode_dead_letter, encode_valid
 from logyard.pipeline.steps import StepChain
+from logyard.security.chain import SignaturePolicy
 
-__all__ = ["Ingest", "ItemResult"]
+__all__ = ["Ingest", "ItemResult", "check_signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Ingest:
         max_backlog_bytes: int = 8 << 20,
         steps: StepChain | None = None,
         scrub: Callable[[bytes], bytes] | None = None,
+        signatures: SignaturePolicy | None = None,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
@@ -56,6 +58,7 @@ class Ingest:
         self.source = source
         self.steps = steps or StepChain([], metrics.dropped)
         self.scrub = scrub
+        self.signatures = signatures
         self.backlog = backlog or (lambda: 0)
         self.max_backlog_bytes = max_backlog_bytes
 
@@ -95,6 +98,8 @@ class Ingest:
                         path="$.service.name",
                         service=event.service,
                     )
+                if self.signatures is not None:
+                    check_signature(self.signatures, event.service, raw)
                 processed = self.steps(event) if self.steps else event
             except EventError as exc:
                 letter = dead_letter_for(
@@ -207,3 +212,18 @@ class Ingest:
         )
         self.queue.append([encode_dead_letter(letter)])
         self.metrics.rejected.labels("unknown", error.code).inc()
+
+
+def check_signature(policy: SignaturePolicy, service: str, raw: bytes) -> None:
+    """Raise :class:`InvalidEventError` (``signature_unsigned|forged|unknown_key``) when
+    ``service`` must sign and ``raw`` carries no valid signature (checked on the producer's
+    bytes, before anything normalizes or masks them)."""
+    verdict = policy.check(service, raw)
+    if not verdict.accept:
+        raise InvalidEventError(
+            f"labels.sig: {verdict.detail or verdict.reason}; {service} must sign its events "
+            "with its current key (SDK option signing_key)",
+            code=f"signature_{verdict.reason}",
+            path="$.labels.sig",
+            service=service,
+        )

@@ -17,10 +17,12 @@ from typing import Protocol
 
 from logyard.catalog import Event, EventCodec
 from logyard.errors import ConfigError, EventError, InvalidEventError, LogyardError
+from logyard.pipeline._ingest import check_signature
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._records import dead_letter_for
 from logyard.pipeline.inputs import Input, InputBatch, InputError, derived_id
 from logyard.pipeline.steps import StepChain
+from logyard.security.chain import SignaturePolicy
 from logyard.store._base import Store
 from logyard.store._model import DeadLetter, WriteBatch
 
@@ -71,6 +73,7 @@ class InputRunner:
         dead_letter_sink: DeadLetterSink | None = None,
         steps: StepChain | None = None,
         scrub: Callable[[bytes], bytes] | None = None,
+        signatures: SignaturePolicy | None = None,
     ) -> None:
         self.name = name
         self.source = source
@@ -83,6 +86,7 @@ class InputRunner:
         self.dead_letter_sink = dead_letter_sink
         self.steps = steps or StepChain([], metrics.dropped)
         self.scrub = scrub
+        self.signatures = signatures
         self.stats = RunnerStats()
 
     def run(self, stop: threading.Event) -> None:
@@ -129,7 +133,10 @@ class InputRunner:
                 if message.event is not None:
                     events.append(self.codec.from_object(message.event, message.default_id))
                 elif message.payload is not None:
-                    events.append(self.codec.decode(message.payload, message.default_id))
+                    event = self.codec.decode(message.payload, message.default_id)
+                    if self.signatures is not None:
+                        check_signature(self.signatures, event.service, message.payload)
+                    events.append(event)
                 else:
                     raise InvalidEventError(
                         f"{message.coordinates}: empty message; nothing to store",

@@ -16,6 +16,7 @@ from logyard.pipeline._metrics import PipelineMetrics
 from logyard.pipeline._runner import DeadLetterSink, InputRunner
 from logyard.pipeline.inputs import input_class
 from logyard.pipeline.steps import StepChain
+from logyard.security.chain import SignaturePolicy
 from logyard.store._base import Store
 
 __all__ = ["StandaloneProcessor"]
@@ -53,6 +54,7 @@ class StandaloneProcessor:
                     dead_letter_sink=self.dead_letter_sink,
                     steps=steps,
                     scrub=scrub,
+                    signatures=_signatures(),
                 )
             )
         self._threads: list[threading.Thread] = []
@@ -142,3 +144,10 @@ def _mask_steps(
         )
     )
     return StepChain([("mask", step)], metrics.dropped), scrub
+
+
+def _signatures() -> SignaturePolicy | None:
+    from logyard.security.chain import SignaturePolicy, keyring_from_env
+
+    keys = keyring_from_env()
+    return SignaturePolicy(keys) if keys else None
