@@ -45,3 +45,30 @@ def test_signed_unsigned_forged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         answer = client.post("/api/v1/events", content=body, headers=AUTH).json()
     codes = [i.get("code", i["status"]) for i in answer["items"]]
     assert codes == ["accepted", "signature_unsigned", "signature_forged", "accepted"]
+
+
+def test_sdk_signs_what_it_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EventLogger(signing_key=...) signs on its delivery thread: the server, which requires
+    mes to sign, accepts the events; the same logger without a key is refused."""
+    from logyard.sdk import EventLogger
+
+    monkeypatch.setenv("LOGYARD_SIGNING_KEYS_MES", "k1:" + base64.b64encode(SECRET).decode())
+    from logyard.api import Runtime
+
+    runtime = Runtime(tmp_path / "d")
+    runtime.start()
+    try:
+        signed = EventLogger(
+            "mes", transport=runtime.transport(), signing_key=ServiceKey("k1", SECRET)
+        )
+        signed.order_assigned(order_id="ORD-S", operator="petrov", actor="ivanova")
+        assert signed.flush(10)
+        signed.close()
+        plain = EventLogger("mes", transport=runtime.transport())
+        plain.order_assigned(order_id="ORD-U", operator="petrov", actor="ivanova")
+        plain.flush(10)
+        plain.close()
+        assert plain.stats().invalid == {"signature_unsigned": 1}
+        assert signed.stats().invalid == {}
+    finally:
+        runtime.stop()

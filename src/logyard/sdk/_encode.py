@@ -11,14 +11,18 @@ culprit and its reason with the field's path.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from random import getrandbits
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from logyard.catalog import CATALOG, AnyEvent, Event, EventCodec, System
 from logyard.errors import EventError, InvalidEventError
+
+if TYPE_CHECKING:
+    from logyard.security.chain._signing import ServiceKey
 
 __all__ = ["EventEncoder", "uuid7"]
 
@@ -61,8 +65,14 @@ class EventEncoder:
         host: str | None,
         *,
         pooled_ids: bool = False,
+        signing_key: ServiceKey | None = None,
     ) -> None:
         self.service = service
+        self._sign: Callable[[bytes], bytes] | None = None
+        if signing_key is not None:
+            from logyard.security.chain._signing import attach_signature
+
+            self._sign = lambda raw: attach_signature(raw, signing_key)
         self.version = version
         self.host = host
         self._allowed = frozenset(s.cls for s in CATALOG.values() if service in s.systems)
@@ -153,11 +163,11 @@ class EventEncoder:
         except (EventError, msgspec.ValidationError, msgspec.DecodeError, TypeError, ValueError):
             pass
         else:
-            return raws, []
+            return (raws if self._sign is None else [self._sign(r) for r in raws]), []
         raws, errors = [], []
         for event in events:
             try:
                 raws.append(self.encode(event))
             except EventError as exc:
                 errors.append(exc)
-        return raws, errors
+        return (raws if self._sign is None else [self._sign(r) for r in raws]), errors

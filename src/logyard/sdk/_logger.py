@@ -16,7 +16,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -29,6 +29,9 @@ from logyard.sdk._spool import FileSpool, MemorySpool, Spool
 from logyard.sdk._stats import Counters, Stats
 from logyard.sdk._trace import _CURRENT
 from logyard.sdk._transport import Transport
+
+if TYPE_CHECKING:
+    from logyard.security.chain._signing import ServiceKey
 
 __all__ = ["CAPTURES", "DEFAULT_SPOOL_MAX_BYTES", "LIVE", "EventLogger"]
 
@@ -69,9 +72,11 @@ class EventLogger(TypedEvents):
         batch_max_bytes: int = 1024 * 1024,
         linger_ms: float = 100.0,
         block_ms: float = 0.0,
+        signing_key: ServiceKey | None = None,
         retry_initial_ms: float = 100.0,
         retry_max_ms: float = 30_000.0,
     ) -> None:
+        self._signing_key = signing_key  # events are signed on the delivery thread
         if service not in SYSTEMS:
             raise ConfigError(
                 f"service: {service!r} is not one of the systems; use one of {', '.join(SYSTEMS)}"
@@ -113,7 +118,13 @@ class EventLogger(TypedEvents):
     def _start_delivery(self, spool: Spool) -> Delivery:
         return Delivery(
             self._buffer,
-            EventEncoder(self.service, self.version, self.host, pooled_ids=True),
+            EventEncoder(
+                self.service,
+                self.version,
+                self.host,
+                pooled_ids=True,
+                signing_key=self._signing_key,
+            ),
             self.transport,
             spool,
             self._counters,
