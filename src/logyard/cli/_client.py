@@ -17,7 +17,7 @@ from logyard.catalog import CATALOG
 from logyard.cli._paths import default_demo_dir
 from logyard.errors import ConfigError, LogyardError
 
-__all__ = ["Client", "format_hit", "resolve_token"]
+__all__ = ["Client", "format_hit", "json_line", "resolve_token", "terminal_safe"]
 
 # The envelope (what service.started carries) minus client.ip, which summaries show.
 _ENVELOPE = {f.name for f in CATALOG["service.started"].fields} - {"client.ip"} | {"event.action"}
@@ -118,6 +118,16 @@ _UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
 _UNSAFE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
+# Inside JSON strings only: json.dumps escapes C0 controls itself, these it leaves raw.
+_JSON_UNSAFE = {c: f"\\u{c:04x}" for c in [0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]}
+
+
+def json_line(value: object) -> str:
+    """One NDJSON line (UTF-8 kept readable) with DEL, C1 controls and U+2028/U+2029 as
+    ``\\u`` escapes: still the same JSON, but safe for terminals and line splitters."""
+    return json.dumps(value, ensure_ascii=False).translate(_JSON_UNSAFE)
+
+
 def terminal_safe(text: str) -> str:
     """``text`` with every control character escaped (``\\x1b``), so a log line cannot
     move the cursor, recolour the terminal, set its title or forge another line."""
@@ -151,7 +161,7 @@ def run_search(
     hits = result["hits"]
     if as_json:
         for hit in hits:
-            sys.stdout.write(json.dumps(hit, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(hit) + "\n")
         return 0
     for hit in hits:
         sys.stdout.write(format_hit(hit) + "\n")
@@ -174,7 +184,7 @@ def run_tail(client: Client, query: str, *, interval_secs: float, as_json: bool)
                 if event_id in seen:
                     continue
                 seen.add(event_id)
-                line = json.dumps(hit, ensure_ascii=False) if as_json else format_hit(hit)
+                line = json_line(hit) if as_json else format_hit(hit)
                 sys.stdout.write(line + "\n")
                 since = str(hit.get("@timestamp", since))
             sys.stdout.flush()

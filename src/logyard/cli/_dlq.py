@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from logyard.cli._client import Client
+from logyard.cli._client import Client, json_line
 from logyard.errors import ConfigError
 
 __all__ = ["run_dlq"]
@@ -23,7 +23,7 @@ def run_dlq(client: Client, args: argparse.Namespace) -> int:
         letters = answer["dead_letters"]
         if args.json:
             for letter in letters:
-                sys.stdout.write(json.dumps(letter, ensure_ascii=False) + "\n")
+                sys.stdout.write(json_line(letter) + "\n")
             return 0
         for d in letters:
             raw = d["raw"].replace("\n", " ")

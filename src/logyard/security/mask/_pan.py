@@ -1,10 +1,11 @@
 """Payment card numbers (PAN): issuer prefix and length table, Luhn, and the masked form.
 
-A candidate is a run of digits with at most one separator between two digits (space,
-dash, no-break and thin spaces, ``+`` and the URL-encoded ``%20``/``%2D`` of query
-strings). The run is a PAN when its 12–19 digits match an issuer's prefix **and** one of
-that issuer's lengths **and** pass Luhn; a longer run is split at its separators and every
-window of whole groups (each group ≥ 3 digits) is tried, leftmost-longest first.
+A candidate is a run of digits with at most one separator between two digits (any Unicode
+space such as no-break, thin or ideographic, any hyphen or dash such as ``‑``, ``–`` or
+full-width ``－``, ``+`` and the URL-encoded ``%20``/``%2D`` of query strings). The run
+is a PAN when its 12–19 digits match an issuer's prefix **and** one of that issuer's
+lengths **and** pass Luhn; a longer run is split at its separators and every window of
+whole groups (each group ≥ 3 digits) is tried, leftmost-longest first.
 
 Masking keeps the separators where they were and shows the first 6 and last 4 digits
 (PCI DSS 3.4.1): ``4276 3800 1234 5678`` → ``4276 38** **** 5678``. With a key, a keyed
@@ -45,7 +46,12 @@ _FIRST = {
 }
 _DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
-_SEP = r"(?:[ \-\u00a0\u2007\u2009\u202f+]|%20|%2[dD])"
+# Unicode spaces (Zs) and hyphens/dashes/minus signs: a full-width card number is written
+# with ideographic spaces (U+3000), a typeset one with non-breaking hyphens or en dashes.
+_SEP = (
+    r"(?:[ \-+\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+    r"\u2010-\u2015\u2212\ufe58\ufe63\uff0d]|%20|%2[dD])"
+)
 # A digit run with single separators that holds at least 12 digits.
 PAN_RUN = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9]){{11,}}(?![0-9])")
 _SPLIT = re.compile(rf"({_SEP})")
