@@ -54,11 +54,13 @@ ROUTES: dict[str, tuple[str, str, Any]] = {
     "dlq.read": ("GET", "/api/v1/dlq", None),
     "dlq.replay": ("POST", "/api/v1/dlq/replay", {"reason": "nothing"}),
     "ingest": ("POST", "/api/v1/events", [event()]),
+    "decrypt": ("GET", "/api/v1/events/nothing/originals", None),
+    "audit": ("GET", "/api/v1/audit", None),
 }
 
 EXPECTED = {  # role -> routes answered 200 (all others 403)
-    "admin": {"search", "aggregate", "catalog", "dlq.read", "dlq.replay", "ingest"},
-    "auditor": {"search", "aggregate", "catalog", "dlq.read"},
+    "admin": {"search", "aggregate", "catalog", "dlq.read", "dlq.replay", "ingest", "audit"},
+    "auditor": {"search", "aggregate", "catalog", "dlq.read", "decrypt"},
     "Support_Logs": {"search", "aggregate", "catalog"},
     "ingest": {"ingest"},
     "service:mes": {"ingest"},

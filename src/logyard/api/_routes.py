@@ -93,6 +93,7 @@ DlqReader = Annotated[Principal, Depends(require("dlq.read"))]
 DlqReplayer = Annotated[Principal, Depends(require("dlq.replay"))]
 Ingester = Annotated[Principal, Depends(require("ingest"))]
 CatalogReader = Annotated[Principal, Depends(require("catalog"))]
+Decrypter = Annotated[Principal, Depends(require("decrypt"))]
 
 
 def _json(content: object, status: int = 200) -> Response:
@@ -356,6 +357,40 @@ async def replay_dead_letters(
         raise ApiError(400, "Bad Request", "body: name either ids or reason (one of them)")
     result = await run_in_threadpool(replay, rt, body.ids, body.reason, body.limit)
     return _json(result)
+
+
+@router.get("/api/v1/events/{event_id}/originals")
+def originals(event_id: str, rt: Annotated[Runtime, Depends(runtime)], who: Decrypter) -> Response:
+    """The originals of an event's masked personal values (auditor only; audited)."""
+    from logyard.security.crypto import EncryptionError, SubjectForgotten
+
+    if rt.encryptor is None:
+        raise ApiError(404, "Not Found", "originals: field encryption is off on this server")
+    sealed = rt.store.originals(event_id)
+    out: list[dict[str, object]] = []
+    for field, _subject, envelope in sealed:
+        try:
+            out.append(
+                {
+                    "field": field,
+                    "value": rt.encryptor.open(envelope, event_id=event_id, field=field),
+                }
+            )
+        except SubjectForgotten:
+            out.append({"field": field, "forgotten": True})
+        except EncryptionError as exc:
+            out.append({"field": field, "error": str(exc)})
+    fields = ",".join(str(o["field"]) for o in out)  # names only: never a value in the audit log
+    rt.store.audit(who.name, who.role, "decrypt", event_id, f"fields={fields}")
+    return _json({"event_id": event_id, "originals": out})
+
+
+@router.get("/api/v1/audit")
+def audit_log(
+    rt: Annotated[Runtime, Depends(runtime)], _: Annotated[Principal, Depends(require("users"))]
+) -> Response:
+    """The audit log (admin): who decrypted what, when."""
+    return _json({"entries": rt.store.audit_log()})
 
 
 @router.get("/api/v1/catalog")

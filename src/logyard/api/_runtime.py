@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -17,7 +16,9 @@ from logyard.sdk import CallableTransport, RejectedError
 from logyard.store.duckdb import DuckDBStore
 
 if TYPE_CHECKING:
+    from logyard.pipeline.steps.mask import MaskStep
     from logyard.security.chain import SignaturePolicy
+    from logyard.security.crypto import Encryptor
     from logyard.sim._process import SimulatorProcess
 
 __all__ = ["Runtime"]
@@ -42,6 +43,7 @@ class Runtime:
         demo_seed: int | None = None,
         demo_secs: float | None = None,
         mask: bool = True,
+        encrypt: bool = True,
     ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -49,7 +51,16 @@ class Runtime:
         self.metrics = PipelineMetrics()
         self.queue = WriteAheadQueue(data_dir / "queue")
         self.store = DuckDBStore(data_dir / "logs.duckdb")
-        steps, scrub = _steps(self.metrics, mask)
+        steps, mask_step = _steps(self.metrics, mask)
+        scrub = mask_step.scrub if mask_step else None
+        self.encryptor: Encryptor | None = None
+        sealer = None
+        if mask_step is not None and encrypt:
+            from logyard.pipeline.steps.seal import make_sealer
+            from logyard.security.crypto import Encryptor, open_local_keyring
+
+            self.encryptor = Encryptor(open_local_keyring(data_dir))
+            sealer = make_sealer(self.encryptor)
         self.processor = Processor(self.queue, self.store, self.metrics, steps=steps, scrub=scrub)
         self.ingest = Ingest(
             self.queue,
@@ -58,6 +69,8 @@ class Runtime:
             steps=steps,
             scrub=scrub,
             signatures=_signatures(),
+            sealer=sealer,
+            take_originals=mask_step.take_originals if mask_step else None,
         )
         self.tokens = TokenBook(data_dir, admin_token=admin_token)
         self.demo_rate = demo_rate
@@ -129,16 +142,15 @@ def _lock(data_dir: Path) -> IO[str]:
     return fh
 
 
-def _steps(
-    metrics: PipelineMetrics, mask: bool
-) -> tuple[StepChain, Callable[[bytes], bytes] | None]:
-    """The processing steps of the embedded pipeline: masking (on unless turned off)."""
+def _steps(metrics: PipelineMetrics, mask: bool) -> tuple[StepChain, MaskStep | None]:
+    """The processing steps of the embedded pipeline: masking (on unless turned off),
+    keeping the originals for field encryption."""
     if not mask:
         return StepChain([], metrics.dropped), None
     from logyard.pipeline.steps.mask import build_mask, mask_config_from_env
 
-    step, scrub = build_mask(mask_config_from_env())
-    return StepChain([("mask", step)], metrics.dropped), scrub
+    step, _ = build_mask(mask_config_from_env(collect_originals=True))
+    return StepChain([("mask", step)], metrics.dropped), step
 
 
 def _signatures() -> SignaturePolicy | None:

@@ -147,6 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     verify.add_argument("--data-dir", type=Path, default=data_dir_default)
 
+    setup = sub.add_parser("setup", help="create what the distributed setup needs elsewhere")
+    setup_sub = setup.add_subparsers(dest="setup_command", required=True, metavar="TARGET")
+    setup_kafka = setup_sub.add_parser("kafka", help="topics, per-service SCRAM users and ACLs")
+    setup_kafka.add_argument("--bootstrap", required=True, metavar="HOST:PORT[,...]")
+    setup_kafka.add_argument("--dry-run", action="store_true", help="print the plan only")
+    setup_kafka.add_argument("--partitions", type=int, default=6)
+    setup_kafka.add_argument("--replication", type=int, default=3)
+    setup_kafka.add_argument(
+        "--rotate-passwords", action="store_true", help="replace existing users' passwords"
+    )
+
     keys = sub.add_parser("keys", help="manage the master key of field encryption")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     rotate = keys_sub.add_parser("rotate", help="new master key; re-wraps data keys only")
@@ -193,6 +204,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._access import run_access
 
         return run_access(args)
+    if args.command == "setup":
+        from logyard.pipeline.kafka_setup import setup_kafka_command
+
+        return setup_kafka_command(
+            args.bootstrap,
+            dry_run=args.dry_run,
+            partitions=args.partitions,
+            replication=args.replication,
+            rotate_passwords=args.rotate_passwords,
+        )
     if args.command == "verify":
         return _verify(args)
     if args.command == "forget":

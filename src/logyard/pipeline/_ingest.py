@@ -10,13 +10,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from logyard.catalog import Event, EventCodec, encode_event
 from logyard.errors import EventError, InvalidEventError
 from logyard.pipeline._metrics import PipelineMetrics, system_label
 from logyard.pipeline._queue import WriteAheadQueue
-from logyard.pipeline._records import dead_letter_for, encode_dead_letter, encode_valid
+from logyard.pipeline._records import (
+    dead_letter_for,
+    encode_dead_letter,
+    encode_originals,
+    encode_valid,
+)
 from logyard.pipeline.steps import StepChain
+
+if TYPE_CHECKING:
+    from logyard.pipeline.steps.seal import Sealer
+    from logyard.security.mask import Original
 from logyard.security.chain import SignaturePolicy
 
 __all__ = ["Ingest", "ItemResult", "check_signature"]
@@ -50,6 +60,8 @@ class Ingest:
         steps: StepChain | None = None,
         scrub: Callable[[bytes], bytes] | None = None,
         signatures: SignaturePolicy | None = None,
+        sealer: Sealer | None = None,
+        take_originals: Callable[[], list[Original]] | None = None,
     ) -> None:
         self.queue = queue
         self.metrics = metrics
@@ -59,6 +71,8 @@ class Ingest:
         self.steps = steps or StepChain([], metrics.dropped)
         self.scrub = scrub
         self.signatures = signatures
+        self.sealer = sealer
+        self.take_originals = take_originals
         self.backlog = backlog or (lambda: 0)
         self.max_backlog_bytes = max_backlog_bytes
 
@@ -72,6 +86,14 @@ class Ingest:
         deadline = time.monotonic() + timeout_secs
         while self.overloaded and time.monotonic() < deadline:
             time.sleep(0.005)
+
+    def _append(self, records: list[bytes], event: Event, doc: bytes | None = None) -> None:
+        """Queue an event, and its sealed originals when masking kept some."""
+        records.append(encode_valid(event, doc))
+        if self.sealer is not None and self.take_originals is not None:
+            sealed = self.sealer(event, self.take_originals())
+            if sealed is not None:
+                records.append(encode_originals(sealed))
 
     def submit_raw(
         self, items: Sequence[bytes], *, source: str | None = None, only_service: str | None = None
@@ -114,7 +136,7 @@ class Ingest:
                 self.metrics.rejected.labels(system, exc.code).inc()
                 continue
             if processed is not None:
-                records.append(encode_valid(processed))
+                self._append(records, processed)
             results.append(ItemResult(index, "accepted", id=event.event_id))
             received[event.service] = received.get(event.service, 0) + 1
         self.queue.append(records)
@@ -149,7 +171,7 @@ class Ingest:
                 self.metrics.received.labels(system).inc()
                 self.metrics.rejected.labels(system, exc.code).inc()
                 continue
-            records.append(encode_valid(event, raw if unchanged else None))
+            self._append(records, event, raw if unchanged else None)
             received[event.service] = received.get(event.service, 0) + 1
         self.queue.append(records)
         for system, n in received.items():
@@ -173,13 +195,13 @@ class Ingest:
                     if processed is None:
                         continue
                     if processed is not valid:
-                        records.append(encode_valid(processed))
+                        self._append(records, processed)
                         continue
                 # The document is already canonical unless normalizing changed something:
                 # a struct built in Python can only differ in its timestamp or level.
                 ts = e.timestamp
                 same = ts.tzinfo is UTC and ts.microsecond % 1000 == 0 and valid.level == e.level
-                records.append(encode_valid(valid, raw if same else None))
+                self._append(records, valid, raw if same else None)
             except EventError as exc:
                 letter = dead_letter_for(
                     raw,

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import msgspec
+
 from logyard.catalog import SYSTEMS, EventCodec
 from logyard.errors import EventError, LogyardError
 from logyard.pipeline._metrics import PipelineMetrics, system_label
@@ -20,9 +22,11 @@ from logyard.pipeline._queue import WriteAheadQueue
 from logyard.pipeline._records import (
     DEAD,
     EVENT,
+    ORIGINALS,
     VALID,
     dead_letter_for,
     decode_dead_letter,
+    decode_originals,
     decode_valid,
     encode_valid,
 )
@@ -35,7 +39,8 @@ __all__ = ["Processor"]
 _log = logging.getLogger("logyard.processor")
 
 CHECKPOINT = "embedded-queue"
-_VALID, _EVENT, _DEAD = VALID[0], EVENT[0], DEAD[0]
+_VALID, _EVENT, _DEAD, _ORIGINALS = VALID[0], EVENT[0], DEAD[0], ORIGINALS[0]
+_JSON = msgspec.json.Encoder()
 
 
 class Processor:
@@ -119,6 +124,7 @@ class Processor:
         ids: dict[int, list[str]] = {}
         stamps: dict[int, list[int]] = {}
         letters: list[DeadLetter] = []
+        originals: list[tuple[str, str, str, str, bytes]] = []
         decode = self.codec.decode
         for rec in batch.records:
             kind = rec[0]
@@ -146,6 +152,13 @@ class Processor:
             elif kind == _DEAD:
                 letters.append(decode_dead_letter(rec))
                 continue
+            elif kind == _ORIGINALS:
+                sealed = decode_originals(rec)
+                originals.extend(
+                    (sealed.event_id, sealed.system, field, subject, _JSON.encode(envelope))
+                    for field, subject, envelope in sealed.items
+                )
+                continue
             else:
                 _log.error("processor: unknown record kind %r at %d; skipped", rec[:1], batch.start)
                 continue
@@ -170,7 +183,12 @@ class Processor:
         ]
         started = time.perf_counter()
         result = self.store.write(
-            WriteBatch(encoded=encoded, dead_letters=letters, checkpoint=(CHECKPOINT, batch.end))
+            WriteBatch(
+                encoded=encoded,
+                dead_letters=letters,
+                originals=originals,
+                checkpoint=(CHECKPOINT, batch.end),
+            )
         )
         self.metrics.batch_seconds.observe(time.perf_counter() - started)
         for name, count in result.by_system.items():

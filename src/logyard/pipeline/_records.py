@@ -13,6 +13,7 @@ import struct
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 
@@ -23,19 +24,24 @@ from logyard.store._model import DeadLetter
 __all__ = [
     "DEAD",
     "EVENT",
+    "ORIGINALS",
     "SYSTEM_INDEX",
     "VALID",
     "VALID_HEADER",
+    "SealedOriginals",
     "dead_letter_for",
     "decode_dead_letter",
+    "decode_originals",
     "decode_valid",
     "encode_dead_letter",
+    "encode_originals",
     "encode_valid",
 ]
 
 EVENT = b"E"
 VALID = b"V"
 DEAD = b"D"
+ORIGINALS = b"O"
 VALID_HEADER = struct.Struct("<BqB")
 SYSTEM_INDEX: dict[str, int] = {name: i for i, name in enumerate(SYSTEMS)}
 _RAW_LIMIT = 64 * 1024
@@ -104,3 +110,25 @@ def decode_valid(record: bytes) -> tuple[int, int, str, bytes]:
     system, ms, id_len = VALID_HEADER.unpack_from(record, 1)
     start = 1 + VALID_HEADER.size
     return system, ms, record[start : start + id_len].decode(), record[start + id_len :]
+
+
+class SealedOriginals(msgspec.Struct, array_like=True):
+    """The encrypted originals of one event's masked personal values (``O`` record)."""
+
+    event_id: str
+    system: str
+    items: list[tuple[str, str, dict[str, Any]]]  # (field, subject, envelope)
+
+
+_ORIG_ENC = msgspec.msgpack.Encoder()
+_ORIG_DEC = msgspec.msgpack.Decoder(SealedOriginals)
+
+
+def encode_originals(sealed: SealedOriginals) -> bytes:
+    """Queue record bytes for sealed originals."""
+    return ORIGINALS + _ORIG_ENC.encode(sealed)
+
+
+def decode_originals(record: bytes) -> SealedOriginals:
+    """The sealed originals of an ``O`` record."""
+    return _ORIG_DEC.decode(record[1:])

@@ -176,6 +176,8 @@ class WriteBatch:
 
     events: Sequence[Event] = ()
     encoded: Sequence[EncodedEvents] = ()
+    # (event id, system, field, subject, envelope JSON): encrypted originals of masked values
+    originals: Sequence[tuple[str, str, str, str, bytes]] = ()
     dead_letters: Sequence[DeadLetter] = ()
     checkpoint: tuple[str, int] | None = None
 

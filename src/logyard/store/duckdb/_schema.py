@@ -74,6 +74,12 @@ _DDL = (
         reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL, path VARCHAR, step VARCHAR,
         component VARCHAR, service VARCHAR, action VARCHAR, raw BLOB NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS checkpoints (name VARCHAR PRIMARY KEY, position BIGINT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS originals (
+        event_id VARCHAR NOT NULL, system VARCHAR NOT NULL, field VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL, envelope JSON NOT NULL, PRIMARY KEY (event_id, field))""",
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        at_time TIMESTAMP NOT NULL, who VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL, event_id VARCHAR, detail VARCHAR)""",
 )
 
 

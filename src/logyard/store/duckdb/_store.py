@@ -182,6 +182,11 @@ class DuckDBStore:
                     finally:
                         cur.unregister("batch_letters")
                     dead = int(row[0]) if row else 0
+                if batch.originals:
+                    cur.executemany(
+                        "INSERT OR IGNORE INTO originals VALUES (?, ?, ?, ?, ?)",
+                        [(e, s, f, subj, env.decode()) for e, s, f, subj, env in batch.originals],
+                    )
                 if batch.checkpoint is not None:
                     name, position = batch.checkpoint
                     cur.execute(
@@ -406,6 +411,35 @@ class DuckDBStore:
                 "DELETE FROM dead_letters WHERE list_contains($ids, id)", {"ids": list(ids)}
             ).fetchone()
         return int(row[0]) if row else 0
+
+    def originals(self, event_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(field, subject, envelope) of an event's encrypted originals."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT field, subject, envelope FROM originals WHERE event_id = $id "
+                "ORDER BY field",
+                {"id": event_id},
+            ).fetchall()
+        return [(f, s, _DECODE.decode(e)) for f, s, e in rows]
+
+    def audit(self, who: str, role: str, action: str, event_id: str | None, detail: str) -> None:
+        """Append to the audit log (every decryption is recorded here)."""
+        with self._write_lock, self._cursor() as cur:
+            cur.execute(
+                "INSERT INTO audit_log VALUES (now()::TIMESTAMP, $who, $role, $action, $id, $d)",
+                {"who": who, "role": role, "action": action, "id": event_id, "d": detail},
+            )
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest audit entries."""
+        with self._cursor() as cur:
+            rows = cur.execute(
+                "SELECT at_time, who, role, action, event_id, detail FROM audit_log "
+                "ORDER BY at_time DESC LIMIT $n",
+                {"n": limit},
+            ).fetchall()
+        keys = ("at", "who", "role", "action", "event_id", "detail")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def count(self, system: str | None = None) -> int:
         """Stored events of ``system``, or of all systems."""
