@@ -118,7 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one sync Playwright at a time: other modules start their own
 def browser() -> Iterator[Browser]:
     """Debian's Chromium through Playwright; a missing browser fails under CI, else skips."""
     if not CHROMIUM.exists():
