@@ -50,6 +50,7 @@ NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with 
 class Server:
     url: str
     client: httpx.Client
+    data_dir: Path | None = None
 
     def ingest(self, events: list[dict[str, Any]]) -> None:
         answer = self.client.post("/api/v1/events", json=events)
@@ -93,7 +94,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """logyard's API and console on a free loopback port, with a fresh data dir."""
     from logyard.api import create_app
 
-    app = create_app(tmp_path_factory.mktemp("console-data"), admin_token=ADMIN_TOKEN)
+    data_dir = tmp_path_factory.mktemp("console-data")
+    app = create_app(data_dir, admin_token=ADMIN_TOKEN)
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, name="logyard-api", daemon=True)
@@ -111,7 +113,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             pytest.fail(f"logyard API did not answer /api/v1/health on {url} within 30 s")
         time.sleep(0.05)
     try:
-        yield Server(url, client)
+        yield Server(url, client, data_dir)
     finally:
         client.close()
         uv.should_exit = True
@@ -243,6 +245,25 @@ def test_sign_in_form_opens_the_console(console: ConsolePage) -> None:
     expect(page.get_by_label("KQL query")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_role("heading", name="Sign in to logyard")).to_be_hidden()
+    console.assert_no_console_errors(401)
+
+
+def test_password_sign_in_opens_the_console(console: ConsolePage, server: Server) -> None:
+    """A user made with the role model signs in with name and password; a wrong password
+    is refused with a message."""
+    from logyard.security.access import AccessBook
+
+    assert server.data_dir is not None
+    AccessBook(server.data_dir).add_user("sam", "Support_Logs", "correct horse battery")
+    page = console.page
+    console.open()
+    page.get_by_label("User name").fill("sam")
+    page.get_by_label("Password").fill("wrong password here")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#sign-in-error")).to_have_text("Wrong user name or password.")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("KQL query")).to_be_visible()
     console.assert_no_console_errors(401)
 
 

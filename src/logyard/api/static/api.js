@@ -42,6 +42,8 @@ async function call(method, path, { params, body } = {}) {
 
 export const api = {
   signIn: (token) => call("POST", "/api/v1/session", { body: { token } }),
+  signInWithPassword: (username, password) =>
+    call("POST", "/api/v1/session", { body: { username, password } }),
   signOut: () => call("DELETE", "/api/v1/session"),
   search: (params) => call("GET", "/api/v1/search", { params }),
   aggregate: (body) => call("POST", "/api/v1/aggregate", { body }),

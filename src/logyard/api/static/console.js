@@ -63,19 +63,27 @@ ui.signInForm.addEventListener("submit", async (e) => {
   e.preventDefault();
   ui.signInError.hidden = true;
   const token = ui.token.value.trim();
-  if (!token) {
-    showSignInError("Enter an API token.");
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!token && !(username && password)) {
+    showSignInError("Enter your user name and password, or an API token.");
     return;
   }
   try {
-    await api.signIn(token);
+    if (token) {
+      await api.signIn(token);
+    } else {
+      await api.signInWithPassword(username, password);
+    }
   } catch (err) {
     showSignInError(err instanceof ApiError && err.status === 401
-      ? "That token was not accepted; check it and try again."
+      ? (token ? "That token was not accepted; check it and try again."
+               : "Wrong user name or password.")
       : err.message);
     return;
   }
   ui.token.value = "";
+  $("password").value = "";
   showScreen("discover");
   search();
 });
