@@ -137,9 +137,7 @@ class DuckDBStore:
                     (
                         enc.system,
                         Staged(
-                            encoded_table(
-                                [d if isinstance(d, bytes) else d.encode() for d in by_id.values()]
-                            ),
+                            encoded_table(list(by_id.values())),
                             _naive(enc.lo),
                             _naive(enc.hi),
                             by_id,
@@ -465,9 +463,9 @@ def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo is not None else ts
 
 
-def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> dict[str, bytes | str]:
+def _unique_docs(ids: Sequence[str], docs: Sequence[bytes]) -> dict[str, bytes]:
     """Each event id's document, the first one when an id repeats in the batch."""
-    out: dict[str, bytes | str] = {}
+    out: dict[str, bytes] = {}
     for event_id, doc in zip(ids, docs, strict=True):
         out.setdefault(event_id, doc)
     return out

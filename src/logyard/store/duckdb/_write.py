@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from logyard.catalog import SYSTEMS, Event, encode_event
 from logyard.errors import StoreError
@@ -17,27 +18,12 @@ from logyard.store.duckdb._schema import ENVELOPE_COLUMNS, PROMOTED
 _SYSTEMS = frozenset(SYSTEMS)
 
 __all__ = [
-    "EVENT_SCHEMA",
     "SELECT_STAGED",
     "Staged",
     "dead_letter_table",
     "encoded_table",
     "event_tables",
 ]
-
-_ARROW_TYPES = {
-    "TIMESTAMP": pa.timestamp("us"),
-    "VARCHAR": pa.string(),
-    "VARCHAR[]": pa.list_(pa.string()),
-    "DOUBLE": pa.float64(),
-    "INTEGER": pa.int32(),
-}
-
-EVENT_SCHEMA = pa.schema(
-    [(c, _ARROW_TYPES[t]) for c, t, _ in ENVELOPE_COLUMNS]
-    + [(c, _ARROW_TYPES[t]) for c, t in PROMOTED.values()]
-    + [("doc", pa.string())]
-)
 
 _DEAD_SCHEMA = pa.schema(
     [
@@ -69,7 +55,7 @@ class Staged:
     docs: pa.Table  # one column, ``doc``
     lo: datetime
     hi: datetime
-    by_id: dict[str, bytes | str]  # the same documents by event id (for the hash chain)
+    by_id: dict[str, bytes]  # the same documents by event id (for the hash chain)
 
 
 def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
@@ -79,7 +65,7 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
     Python does only what it must per event (encode, route); DuckDB's vectorised JSON
     functions extract the typed columns, which is ~3x faster than building them here.
     """
-    docs: dict[str, list[str]] = {}
+    docs: dict[str, list[bytes]] = {}
     ids: dict[str, list[str]] = {}
     ranges: dict[str, tuple[datetime, datetime]] = {}
     seen: set[str] = set()
@@ -99,18 +85,18 @@ def event_tables(events: Iterable[Event]) -> tuple[dict[str, Staged], int]:
         bounds = ranges.get(system)
         if bounds is None:
             ranges[system] = (ts, ts)
-            docs[system] = [encode_event(event).decode()]
+            docs[system] = [encode_event(event)]
             ids[system] = [event.event_id]
             continue
         if ts < bounds[0]:
             ranges[system] = (ts, bounds[1])
         elif ts > bounds[1]:
             ranges[system] = (bounds[0], ts)
-        docs[system].append(encode_event(event).decode())
+        docs[system].append(encode_event(event))
         ids[system].append(event.event_id)
     staged = {
         system: Staged(
-            docs=pa.table({"doc": pa.array(rows, pa.string())}),
+            docs=encoded_table(rows),
             lo=_naive_utc(ranges[system][0]),
             hi=_naive_utc(ranges[system][1]),
             by_id=dict(zip(ids[system], rows, strict=True)),
@@ -124,16 +110,10 @@ def encoded_table(docs: Sequence[bytes]) -> pa.Table:
     """Documents (UTF-8 JSON bytes) as a one-column Arrow string table, without a
     per-document Python string: one join and an offsets array."""
     lengths = pa.array([len(d) for d in docs], pa.int32())
-    offsets = pa.concat_arrays([pa.array([0], pa.int32()), _cumsum(lengths)])
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(lengths)])
     data = pa.py_buffer(b"".join(docs))
     array = pa.StringArray.from_buffers(len(docs), offsets.buffers()[1], data)
     return pa.table({"doc": array})
-
-
-def _cumsum(lengths: pa.Array) -> pa.Array:
-    import pyarrow.compute as pc
-
-    return pc.cumulative_sum(lengths)
 
 
 def _path(field: str) -> str:
