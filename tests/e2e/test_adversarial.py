@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import time
 import unicodedata
 import uuid
@@ -24,7 +22,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-import uvicorn
+from tests.e2e._serve import serve
 
 from logyard.cli._main import main as logyard_main
 from logyard.security.mask import luhn_ok
@@ -45,31 +43,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     from logyard.api import create_app
 
     app = create_app(tmp_path_factory.mktemp("adversarial") / "data", admin_token=TOKEN)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="logyard-adversarial", daemon=True)
-    thread.start()
-    client = httpx.Client(
-        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {TOKEN}"}
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.get("/api/v1/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"logyard API did not answer on port {port} within 30 s")
-        time.sleep(0.05)
-    try:
+    with serve(app, TOKEN) as client:
         yield client
-    finally:
-        client.close()
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,8 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+from tests.e2e._serve import serve
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +72,6 @@ class Server:
             time.sleep(0.1)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -96,28 +87,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     data_dir = tmp_path_factory.mktemp("console-data")
     app = create_app(data_dir, admin_token=ADMIN_TOKEN)
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, name="logyard-api", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.get("/api/v1/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"logyard API did not answer /api/v1/health on {url} within 30 s")
-        time.sleep(0.05)
-    try:
-        yield Server(url, client, data_dir)
-    finally:
-        client.close()
-        uv.should_exit = True
-        thread.join(timeout=10)
+    with serve(app, ADMIN_TOKEN) as client:
+        yield Server(str(client.base_url).rstrip("/"), client, data_dir)
 
 
 @pytest.fixture(scope="module")  # one sync Playwright at a time: other modules start their own

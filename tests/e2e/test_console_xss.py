@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,8 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from tests.e2e._serve import serve
 
 pytestmark = pytest.mark.browser
 
@@ -57,30 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, http
     from logyard.api import create_app
 
     app = create_app(tmp_path_factory.mktemp("xss-data"), admin_token=ADMIN_TOKEN)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, name="logyard-xss", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.get("/api/v1/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"logyard API did not answer /api/v1/health on {url} within 30 s")
-        time.sleep(0.05)
-    try:
-        yield url, client
-    finally:
-        client.close()
-        uv.should_exit = True
-        thread.join(timeout=10)
+    with serve(app, ADMIN_TOKEN) as client:
+        yield str(client.base_url).rstrip("/"), client
 
 
 @pytest.fixture(scope="module")
