@@ -40,6 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import describe
+from _timing import best_rate
 from logyard.catalog import EventCodec, encode_event
 from logyard.security.mask import MaskConfig, Masker, is_pan, snils_ok
 from logyard.sim import Simulator
@@ -270,15 +271,6 @@ def _score(
         precision = true_flags / flagged if flagged else float("nan")
         out[t] = (precision, tp / len(pos) if pos else float("nan"), len(pos))
     return out
-
-
-def best_rate(fn: Callable[[], Any], n: int, rounds: int = 3) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return n / best
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import describe
+from _timing import best_rate
 from logyard.catalog import AnyEvent, EventCodec, encode_event
 from logyard.pipeline import PipelineMetrics, Processor, WriteAheadQueue
 from logyard.pipeline._records import EVENT, encode_valid
@@ -54,15 +55,6 @@ class DiscardStore:
         raise AttributeError(name)
 
 
-def timed(fn: Any, n: int, rounds: int = 3) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return n / best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200_000)
@@ -89,8 +81,8 @@ def main() -> None:
             encode_event(codec.decode(raw))
 
     results: dict[str, float] = {}
-    results["floor: msgspec decode+encode"] = timed(floor, n)
-    results["codec: validate+normalize+encode"] = timed(validate, n)
+    results["floor: msgspec decode+encode"] = best_rate(floor, n)
+    results["codec: validate+normalize+encode"] = best_rate(validate, n)
 
     from logyard.store.duckdb import DuckDBStore
 
