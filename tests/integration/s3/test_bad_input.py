@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from logyard.errors import ConfigError
 from logyard.pipeline.inputs import InputError
 from logyard.pipeline.inputs.s3 import S3Input, S3InputConfig
 
@@ -159,12 +160,13 @@ def test_unset_credential_variable_is_named_never_a_value(
     monkeypatch.delenv("LEGACY_SECRET", raising=False)
     source = make_input(access_key_id_env="LEGACY_KEY_ID", secret_access_key_env="LEGACY_SECRET")
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(ConfigError) as caught:
         source.open()
 
     assert str(caught.value) == (
-        "inputs.legacy.secret_access_key_env: the environment variable LEGACY_SECRET is not "
-        "set; export it, or remove the option to use boto3's default credential chain"
+        "inputs.legacy.secret_access_key_env: environment variable LEGACY_SECRET is not set; "
+        "export it with the credential, or remove the option to use boto3's default "
+        "credential chain"
     )
 
 

@@ -11,6 +11,7 @@ from logyard.pipeline.inputs._base import (
     InputError,
     Message,
     derived_id,
+    from_env,
 )
 from logyard.pipeline.inputs._registry import INPUTS, input_class
 
@@ -22,5 +23,6 @@ __all__ = [
     "InputError",
     "Message",
     "derived_id",
+    "from_env",
     "input_class",
 ]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
 from typing import Any, ClassVar, Literal
 
@@ -31,7 +30,7 @@ import confluent_kafka  # missing: the registry says "pip install 'logyard[kafka
 from pydantic import Field, field_validator
 
 from logyard.errors import ConfigError
-from logyard.pipeline.inputs._base import InputBatch, InputConfig, InputError, Message
+from logyard.pipeline.inputs._base import InputBatch, InputConfig, InputError, Message, from_env
 
 __all__ = ["KafkaInput", "KafkaInputConfig"]
 
@@ -181,13 +180,9 @@ class KafkaInput:
             "error_cb": self._on_error,
         }
         if self.config.password_env is not None:
-            password = os.environ.get(self.config.password_env)
-            if password is None:
-                raise ConfigError(
-                    f"{self._where}.password_env: environment variable "
-                    f"{self.config.password_env} is not set; export it with the SASL password"
-                )
-            settings["sasl.password"] = password
+            settings["sasl.password"] = from_env(
+                self._where, "password_env", self.config.password_env, "the SASL password"
+            )
         try:
             consumer = confluent_kafka.Consumer(settings)
         except confluent_kafka.KafkaException as exc:

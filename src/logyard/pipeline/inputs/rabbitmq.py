@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from logyard.pipeline.inputs._base import (
     InputError,
     Message,
     derived_id,
+    from_env,
 )
 
 __all__ = ["RabbitMQInput", "RabbitMQInputConfig"]
@@ -237,12 +237,12 @@ class RabbitMQInput:
     def _parameters(self) -> Any:
         cfg = self.config
         if cfg.url_env is not None:
-            url = os.environ.get(cfg.url_env)
-            if not url:
-                raise ConfigError(
-                    f"{self._where()}.url_env: environment variable {cfg.url_env} is not set; "
-                    "export it with the amqp URL (amqp://user:password@host:5672/vhost)"
-                )
+            url = from_env(
+                self._where(),
+                "url_env",
+                cfg.url_env,
+                "the amqp URL (amqp://user:password@host:5672/vhost)",
+            )
         else:
             assert cfg.url is not None  # the config validator guarantees one of them
             url = cfg.url
@@ -259,12 +259,9 @@ class RabbitMQInput:
             )
         user, password = parts.username, parts.password
         if cfg.password_env is not None:
-            password = os.environ.get(cfg.password_env)
-            if password is None:
-                raise ConfigError(
-                    f"{self._where()}.password_env: environment variable {cfg.password_env} "
-                    "is not set; export it with the password of the URL's user"
-                )
+            password = from_env(
+                self._where(), "password_env", cfg.password_env, "the password of the URL's user"
+            )
         if user is not None and password is None:
             raise ConfigError(
                 f"{self._where()}.url: user {unquote(user)!r} has no password; "

@@ -29,7 +29,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from logyard.errors import ConfigError, EventError
-from logyard.pipeline.inputs._base import InputBatch, InputError, Message, derived_id
+from logyard.pipeline.inputs._base import InputBatch, InputError, Message, derived_id, from_env
 from logyard.pipeline.inputs.postgres._config import PostgresInputConfig
 from logyard.pipeline.inputs.postgres._cursor import Cursor, CursorFile
 from logyard.pipeline.inputs.postgres._mapping import RowMapper, rfc3339
@@ -128,12 +128,12 @@ class PostgresInput:
     def _resolve_dsn(self) -> str:
         cfg = self.config
         if cfg.dsn_env is not None:
-            dsn = os.environ.get(cfg.dsn_env)
-            if not dsn:
-                raise ConfigError(
-                    f"{self._where}.dsn_env: environment variable {cfg.dsn_env} is not set; "
-                    "export it with the DSN, e.g. postgresql://user:password@host:5432/db"
-                )
+            dsn = from_env(
+                self._where,
+                "dsn_env",
+                cfg.dsn_env,
+                "the DSN, e.g. postgresql://user:password@host:5432/db",
+            )
         else:
             dsn = cfg.dsn or ""
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from logyard.pipeline.inputs._base import InputBatch, InputConfig, InputError, Message
+from logyard.pipeline.inputs._base import InputBatch, InputConfig, InputError, Message, from_env
 from logyard.pipeline.inputs.s3._config import S3InputConfig
 from logyard.pipeline.inputs.s3._lines import CorruptGzip, Line, gunzip, split_lines
 from logyard.pipeline.inputs.s3._state import Position, StateFile
@@ -304,13 +303,12 @@ class S3Input:
         return session.client("s3", endpoint_url=cfg.endpoint_url, config=Config(**options))
 
     def _env(self, variable: str, option: str) -> str:
-        value = os.environ.get(variable)
-        if not value:
-            raise InputError(
-                f"{self._where}.{option}_env: the environment variable {variable} is not set; "
-                "export it, or remove the option to use boto3's default credential chain"
-            )
-        return value
+        return from_env(
+            self._where,
+            f"{option}_env",
+            variable,
+            "the credential, or remove the option to use boto3's default credential chain",
+        )
 
     def _error(self, exc: BaseException, doing: str) -> InputError:
         bucket, endpoint = self.config.bucket, self.config.endpoint
