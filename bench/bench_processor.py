@@ -48,6 +48,9 @@ class DiscardStore:
             self.checkpoints[batch.checkpoint[0]] = batch.checkpoint[1]
         return WriteResult(stored=n, duplicates=0, dead_letters=0)
 
+    def heartbeat(self) -> None:
+        pass
+
     def read_checkpoint(self, name: str) -> int | None:
         return self.checkpoints.get(name)
 

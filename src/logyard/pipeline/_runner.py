@@ -97,12 +97,10 @@ class InputRunner:
             while not stop.is_set():
                 batch = self._poll(stop)
                 if batch is None or not batch.messages:
-                    heartbeat = getattr(self.store, "heartbeat", None)
-                    if heartbeat is not None:
-                        try:
-                            heartbeat()
-                        except LogyardError as exc:
-                            _log.error("store: heartbeat failed (%s)", exc)
+                    try:
+                        self.store.heartbeat()
+                    except LogyardError as exc:
+                        _log.error("store: heartbeat failed (%s)", exc)
                     continue
                 events, letters = self.process(batch)
                 if not self._write(events, letters, stop):

@@ -64,6 +64,11 @@ class Store(Protocol):
         """Stored events (of one system, or all)."""
         ...
 
+    def heartbeat(self) -> None:
+        """Called while the processor waits for events (the DuckDB store writes its hash
+        chains' due checkpoints here); cheap when nothing is due."""
+        ...
+
     def health_check(self) -> None:
         """Raise :class:`logyard.errors.StoreError` if the store cannot serve."""
         ...
