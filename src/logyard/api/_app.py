@@ -55,6 +55,10 @@ def create_app(
     )
     app.state.runtime = rt
     app.include_router(router)
+    from logyard.api.routers import all_routers
+
+    for extra in all_routers():
+        app.include_router(extra)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> Response:

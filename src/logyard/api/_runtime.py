@@ -16,6 +16,7 @@ from logyard.sdk import CallableTransport, RejectedError
 from logyard.store.duckdb import DuckDBStore
 
 if TYPE_CHECKING:
+    from logyard.api.services import Service
     from logyard.pipeline.steps.mask import MaskStep
     from logyard.security.chain import SignaturePolicy
     from logyard.security.crypto import Encryptor
@@ -77,6 +78,7 @@ class Runtime:
         self.demo_seed = demo_seed
         self.demo_secs = demo_secs
         self._sim: SimulatorProcess | None = None
+        self._services: list[Service] = []
         self.started = False
 
     def start(self) -> None:
@@ -90,6 +92,9 @@ class Runtime:
                 self._deliver, seed=seed, rate=self.demo_rate, duration_secs=self.demo_secs
             )
             self._sim.start()
+        from logyard.api.services import start_all
+
+        self._services = start_all(self)
         self.started = True
 
     def _deliver(self, lines: list[bytes]) -> None:
@@ -118,6 +123,12 @@ class Runtime:
         """Stop the simulator, drain the queue into the store, close files."""
         if self._sim is not None:
             self._sim.stop()
+        for service in reversed(self._services):
+            try:
+                service.stop()
+            except Exception:
+                _log.exception("runtime: a service failed to stop: %r", service)
+        self._services = []
         stopped = self.processor.stop()
         self.queue.close()
         if stopped:

@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup_kafka.add_argument(
         "--rotate-passwords", action="store_true", help="replace existing users' passwords"
     )
+    setup_kafka.set_defaults(run=_setup_kafka)
 
     keys = sub.add_parser("keys", help="manage the master key of field encryption")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
@@ -165,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("LOGYARD_DATA_DIR", "logyard-data"))
     )
+
+    from logyard.cli.commands import register_all
+
+    register_all(sub, setup_sub)
 
     catalog = sub.add_parser("catalog", help="print the event catalogue")
     catalog.add_argument(
@@ -196,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    run = getattr(args, "run", None)
+    if run is not None:
+        code: int = run(args)
+        return code
     if args.command == "catalog":
         from logyard.cli._catalog import run_catalog
 
@@ -204,16 +213,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         from logyard.cli._access import run_access
 
         return run_access(args)
-    if args.command == "setup":
-        from logyard.pipeline.kafka_setup import setup_kafka_command
-
-        return setup_kafka_command(
-            args.bootstrap,
-            dry_run=args.dry_run,
-            partitions=args.partitions,
-            replication=args.replication,
-            rotate_passwords=args.rotate_passwords,
-        )
     if args.command == "verify":
         return _verify(args)
     if args.command == "forget":
@@ -271,6 +270,18 @@ def _dispatch(args: argparse.Namespace) -> int:
             as_json=args.json,
         )
     return run_tail(client, args.query, interval_secs=args.interval, as_json=args.json)
+
+
+def _setup_kafka(args: argparse.Namespace) -> int:
+    from logyard.pipeline.kafka_setup import setup_kafka_command
+
+    return setup_kafka_command(
+        args.bootstrap,
+        dry_run=args.dry_run,
+        partitions=args.partitions,
+        replication=args.replication,
+        rotate_passwords=args.rotate_passwords,
+    )
 
 
 def _tls(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:
