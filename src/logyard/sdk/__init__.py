@@ -29,6 +29,11 @@ Environment variables (read by :func:`configure`):
     Upper bound of the spool, in bytes (default 268435456, 256 MiB). Batches that do
     not fit are dropped and counted as ``spool_full``.
 
+Tracing: :mod:`logyard.sdk.asgi` and :mod:`logyard.sdk.wsgi` hold the HTTP middleware
+(FastAPI/Starlette, Flask) that logs every request and carries ``traceparent``;
+``inject_kafka_headers``/``inject_amqp_headers`` and their ``extract_*`` partners carry it
+through Kafka and RabbitMQ; an active OpenTelemetry span's ids win (``docs/tracing.md``).
+
 The SDK imports only the standard library, msgspec and :mod:`logyard.catalog`;
 :class:`KafkaTransport` imports confluent-kafka (``pip install 'logyard[kafka]'``) when built.
 """
@@ -39,6 +44,12 @@ from logyard.sdk._handler import LogyardHandler
 from logyard.sdk._http import HttpTransport
 from logyard.sdk._kafka import KafkaTransport
 from logyard.sdk._logger import EventLogger
+from logyard.sdk._propagation import (
+    extract_amqp_traceparent,
+    extract_kafka_traceparent,
+    inject_amqp_headers,
+    inject_kafka_headers,
+)
 from logyard.sdk._stats import Stats
 from logyard.sdk._trace import (
     TraceContext,
@@ -72,7 +83,11 @@ __all__ = [
     "TransportError",
     "configure",
     "current_trace",
+    "extract_amqp_traceparent",
+    "extract_kafka_traceparent",
     "format_traceparent",
+    "inject_amqp_headers",
+    "inject_kafka_headers",
     "parse_traceparent",
     "start_span",
     "trace_context",

@@ -27,7 +27,7 @@ from logyard.sdk._encode import EventEncoder
 from logyard.sdk._events import TypedEvents
 from logyard.sdk._spool import FileSpool, MemorySpool, Spool
 from logyard.sdk._stats import Counters, Stats
-from logyard.sdk._trace import _CURRENT
+from logyard.sdk._trace import current_trace
 from logyard.sdk._transport import Transport
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ __all__ = ["CAPTURES", "DEFAULT_SPOOL_MAX_BYTES", "LIVE", "EventLogger"]
 
 _log = logging.getLogger("logyard.sdk")
 _time_ns = time.time_ns
-_get_trace = _CURRENT.get
+_get_trace = current_trace  # the active OpenTelemetry span, else the logyard context
 
 DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024
 

@@ -3,15 +3,21 @@
 Events emitted inside ``with trace_context(...)`` or ``with start_span()`` carry
 ``trace.id`` and ``span.id`` automatically. The header format is
 ``00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`` (W3C Trace Context, level 1).
+
+When an OpenTelemetry span is active (``opentelemetry.trace.get_current_span()`` has a
+valid context), its trace and span ids win: logyard events then join the service's
+OpenTelemetry traces. OpenTelemetry is never imported here; it is only consulted once the
+service itself has imported it (no import, no active span).
 """
 
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "TraceContext",
@@ -41,6 +47,7 @@ class TraceContext(NamedTuple):
 
 
 _CURRENT: ContextVar[TraceContext | None] = ContextVar("logyard_trace", default=None)
+_modules = sys.modules  # OpenTelemetry is consulted only once the service imported it
 
 
 def _is_hex(text: str, length: int) -> bool:
@@ -87,15 +94,39 @@ def parse_traceparent(header: str) -> TraceContext | None:
 
 def format_traceparent(context: TraceContext | None = None) -> str | None:
     """The ``traceparent`` header for ``context`` (default: the current one), to send on."""
-    context = context if context is not None else _CURRENT.get()
+    context = context if context is not None else current_trace()
     if context is None:
         return None
     return f"00-{context.trace_id}-{context.span_id}-{context.flags & 0xFF:02x}"
 
 
 def current_trace() -> TraceContext | None:
-    """The trace context events emitted here would carry, if any."""
+    """The trace context events emitted here would carry, if any.
+
+    An active OpenTelemetry span comes first, then the innermost :func:`trace_context` or
+    :func:`start_span` block.
+    """
+    otel = _modules.get("opentelemetry.trace")
+    if otel is not None:
+        context = _otel_context(otel)
+        if context is not None:
+            return context
     return _CURRENT.get()
+
+
+def _otel_context(otel: Any) -> TraceContext | None:
+    """The ids of OpenTelemetry's current span, or ``None`` when no valid span is active."""
+    try:
+        span_context = otel.get_current_span().get_span_context()
+        if not span_context.is_valid:
+            return None
+        return TraceContext(
+            trace_id=f"{span_context.trace_id:032x}",
+            span_id=f"{span_context.span_id:016x}",
+            flags=int(span_context.trace_flags) & 0xFF,
+        )
+    except Exception:  # a broken tracer must not break logging
+        return None
 
 
 @contextmanager
@@ -112,24 +143,28 @@ def trace_context(traceparent: str | None = None) -> Iterator[TraceContext]:
 @contextmanager
 def start_span() -> Iterator[TraceContext]:
     """A child span of the current one (a new trace when there is none)."""
-    with _child_of(_CURRENT.get()) as context:
+    with _child_of(current_trace()) as context:
         yield context
 
 
 @contextmanager
 def _child_of(parent: TraceContext | None) -> Iterator[TraceContext]:
     """Make a new span under ``parent`` (a new trace without one) current for the block."""
-    if parent is None:
-        context = TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
-    else:
-        context = TraceContext(
-            trace_id=parent.trace_id,
-            span_id=new_span_id(),
-            parent_id=parent.span_id,
-            flags=parent.flags,
-        )
+    context = _child(parent)
     token = _CURRENT.set(context)
     try:
         yield context
     finally:
         _CURRENT.reset(token)
+
+
+def _child(parent: TraceContext | None) -> TraceContext:
+    """A new span under ``parent``, or the root span of a new trace."""
+    if parent is None:
+        return TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
+    return TraceContext(
+        trace_id=parent.trace_id,
+        span_id=new_span_id(),
+        parent_id=parent.span_id,
+        flags=parent.flags,
+    )
