@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,11 @@ class DuckDBStore:
 
     def __repr__(self) -> str:
         return f"DuckDBStore(path={self.path!r})"
+
+    def connection(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection of its own to this database (closed when the ``with`` ends), for
+        readers and writers of other schemas in the same file (``logyard.analytics``)."""
+        return self._cursor()
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
