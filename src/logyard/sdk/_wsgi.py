@@ -12,11 +12,11 @@ trace made current and returned in ``traceparent``.
     app.wsgi_app = LogyardMiddleware(app.wsgi_app, logger=log)
 
 Pure WSGI: no framework is imported. The route is the template of the URL rule Flask (or
-any werkzeug app) matched (``/orders/<order_id>``, read from the request werkzeug keeps
-in ``environ["werkzeug.request"]``), else ``PATH_INFO``. The duration runs until the
-server has taken the last chunk of the body (or closed it), so streaming counts until it
-ends. The request runs in a copy of the caller's context: the trace never leaks into the
-server's thread.
+any werkzeug app) matched (``/orders/<order_id>``, read when the app starts its response
+from the request werkzeug keeps in ``environ["werkzeug.request"]``), else ``PATH_INFO``.
+The duration runs until the server has taken the last chunk of the body (or closed it), so
+streaming counts until it ends. The request runs in a copy of the caller's context: the
+trace never leaks into the server's thread.
 """
 
 from __future__ import annotations
@@ -83,12 +83,12 @@ class LogyardMiddleware:
             raise
         return _Body(body, request)
 
-    def _emit(self, environ: Environ, code: int, elapsed_ns: int) -> None:
+    def _emit(self, environ: Environ, route: str, code: int, elapsed_ns: int) -> None:
         if environ.get("PATH_INFO", "") in self.exclude_paths:
             return
         self.events.emit(
             method=str(environ.get("REQUEST_METHOD", "GET")),
-            route=_route(environ),
+            route=route,
             status=code,
             duration_ms=elapsed_ns / 1e6,
             client_ip=self._client_ip(environ),
@@ -120,6 +120,7 @@ class _Request:
         self.started = started
         self.context = context
         self.status: int | None = None
+        self.route: str | None = None
         self.done = False
         self.trace: TraceContext | None = None
 
@@ -133,6 +134,8 @@ class _Request:
 
         def start_traced(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
             self.status = _status_code(status)
+            if self.route is None:  # Flask forgets the request once the response is out
+                self.route = _rule(self.environ)
             kept = [(k, v) for k, v in headers if k.lower() != "traceparent"]
             kept.append(("traceparent", header))
             return start_response(status, kept, *exc_info)
@@ -147,7 +150,8 @@ class _Request:
         if code is None:
             code = self.status if self.status is not None else 500
         elapsed = time.perf_counter_ns() - self.started
-        self.context.run(self.middleware._emit, self.environ, code, elapsed)
+        route = self.route or _rule(self.environ) or str(self.environ.get("PATH_INFO") or "/")
+        self.context.run(self.middleware._emit, self.environ, route, code, elapsed)
 
 
 class _Body:
@@ -194,10 +198,8 @@ def _status_code(status: str) -> int | None:
         return None
 
 
-def _route(environ: Environ) -> str:
-    """The URL rule the app matched (werkzeug/Flask), else ``PATH_INFO``."""
+def _rule(environ: Environ) -> str | None:
+    """The URL rule the app matched, while werkzeug (Flask) keeps its request in ``environ``."""
     request = environ.get("werkzeug.request")
     rule = getattr(getattr(request, "url_rule", None), "rule", None)
-    if isinstance(rule, str):
-        return rule
-    return str(environ.get("PATH_INFO") or "/")
+    return rule if isinstance(rule, str) else None

@@ -17,6 +17,8 @@ batch remembers the epoch under which it read each partition, and ``ack`` commit
 partition only while that same assignment holds. A partition revoked (or lost) in
 between is not committed: its new owner reads those messages again, and the
 deterministic event ids make the replay harmless.
+
+An event without ``trace.id`` takes its trace from the message's ``traceparent`` header.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pydantic import Field, field_validator
 
 from logyard.errors import ConfigError
 from logyard.pipeline.inputs._base import InputBatch, InputConfig, InputError, Message, from_env
+from logyard.pipeline.inputs._traceparent import with_trace
 
 __all__ = ["KafkaInput", "KafkaInputConfig"]
 
@@ -222,11 +225,12 @@ class KafkaInput:
                 self._consume_error(error)
                 continue
             topic, partition, offset = m.topic(), m.partition(), m.offset()
+            headers = _headers(m.headers())
             messages.append(
                 Message(
                     coordinates=f"kafka:{topic}/{partition}/{offset}",
-                    payload=m.value() or b"",
-                    headers=_headers(m.headers()),
+                    payload=with_trace(m.value() or b"", headers.get("traceparent")),
+                    headers=headers,
                 )
             )
             epoch = self._assigned.get((topic, partition))

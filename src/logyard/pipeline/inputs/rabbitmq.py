@@ -16,7 +16,8 @@ and only when every batch handed out before it is acknowledged too. Closing with
 (or a crash) returns the messages to the queue; they come back with the same coordinates
 (``rabbitmq:<queue>/<message_id>``, else the body's SHA-256), hence the same event ids.
 
-``mode = "events"``: a body is one logyard event as JSON, handed on as the payload.
+``mode = "events"``: a body is one logyard event as JSON, handed on as the payload (an
+event without ``trace.id`` takes its trace from the ``traceparent`` header).
 ``mode = "orders"``: a body is the shop's order JSON (``{"order_id": ..., "created_at":
 ...}``, see ``logyard.sim.QueuedOrder``); the input maps it to crm-api's ``order.received``.
 In orders mode a body that is not JSON, or an order without ``order_id``, is handed on raw
@@ -50,6 +51,7 @@ from logyard.pipeline.inputs._base import (
     derived_id,
     from_env,
 )
+from logyard.pipeline.inputs._traceparent import with_trace
 
 __all__ = ["RabbitMQInput", "RabbitMQInputConfig"]
 
@@ -294,7 +296,8 @@ class RabbitMQInput:
         coordinates = f"rabbitmq:{self.config.queue}/{key}"
         headers = _headers(props, method)
         if self.config.mode == "events":
-            return Message(coordinates, payload=body, headers=headers)
+            payload = with_trace(body, headers.get("traceparent"))
+            return Message(coordinates, payload=payload, headers=headers)
         try:
             order = _DECODE.decode(body)
         except (msgspec.DecodeError, UnicodeDecodeError):
