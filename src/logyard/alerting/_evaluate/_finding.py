@@ -1,0 +1,18 @@
+"""What evaluating a rule over one window finds: the groups that fire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Finding"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One firing group (``""`` without grouping; an event id or a fingerprint for the
+    one-shot types), its measured ``value`` against ``threshold``, and a sentence."""
+
+    group: str
+    value: float | None
+    threshold: float | None
+    summary: str
