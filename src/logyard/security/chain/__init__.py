@@ -3,7 +3,8 @@
 - Producer signatures (light: no DuckDB, no ``cryptography``; the SDK may import them):
   :func:`sign_event`, :func:`verify_event`, :class:`SignaturePolicy`.
 - The hash chain of each system in the store, its Ed25519-signed checkpoints and heartbeats
-  (:class:`ChainWriter`), and the verifier (:func:`verify`, :func:`verify_command`); these
+  (:class:`ChainWriter`), the signed records of positions retention archived
+  (:class:`ArchiveRecord`), and the verifier (:func:`verify`, :func:`verify_command`); these
   load ``cryptography`` and are imported lazily.
 
 See ``docs/security/tamper-evidence.md``.
@@ -39,6 +40,7 @@ from logyard.security.chain._signing import (
 )
 
 if TYPE_CHECKING:
+    from logyard.security.chain._archive import ArchiveRecord
     from logyard.security.chain._checkpoints import Checkpoint
     from logyard.security.chain._command import verify_command
     from logyard.security.chain._keys import (
@@ -55,6 +57,7 @@ __all__ = [
     "CHECKPOINTS_TABLE",
     "LINKS_TABLE",
     "SIGNATURE_FIELD",
+    "ArchiveRecord",
     "ChainState",
     "ChainWriter",
     "Checkpoint",
@@ -85,6 +88,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "ArchiveRecord": "_archive",
     "ChainWriter": "_writer",
     "Checkpoint": "_checkpoints",
     "CheckpointSigner": "_keys",

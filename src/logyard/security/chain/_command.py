@@ -33,9 +33,10 @@ def _line(s: SystemReport) -> str:
         else "no checkpoint yet"
     )
     unsealed = f", {s.unsealed} event(s) after it" if s.unsealed else ""
+    archived = f" ({s.archived} archived by retention)" if s.archived else ""
     return (
-        f"{s.system}: intact, {s.events} event(s) checked, {s.checkpoints} checkpoint(s) "
-        f"verified; {sealed}{unsealed}"
+        f"{s.system}: intact, {s.events - s.archived} event(s) checked{archived}, "
+        f"{s.checkpoints} checkpoint(s) verified; {sealed}{unsealed}"
     )
 
 

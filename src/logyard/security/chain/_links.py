@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "ARCHIVED_TABLE",
+    "ARCHIVE_RECORDS_TABLE",
     "CHECKPOINTS_TABLE",
     "LINKS_TABLE",
     "ChainState",
@@ -33,6 +35,8 @@ __all__ = [
 
 LINKS_TABLE = "chain_links"
 CHECKPOINTS_TABLE = "chain_checkpoints"
+ARCHIVED_TABLE = "chain_archived"
+ARCHIVE_RECORDS_TABLE = "chain_archive_records"
 
 
 def chain_ddl() -> list[str]:
@@ -40,6 +44,8 @@ def chain_ddl() -> list[str]:
 
     ``chain_links``: one row per stored event: its system, position, event id, when it was
     chained (UTC) and the chain hash. ``chain_checkpoints``: the signed checkpoints.
+    ``chain_archive_records``/``chain_archived``: the signed records of positions whose events
+    retention moved to an archive (see :mod:`._archive`).
     """
     return [
         f"""CREATE TABLE IF NOT EXISTS {LINKS_TABLE} (
@@ -49,6 +55,12 @@ def chain_ddl() -> list[str]:
             system VARCHAR NOT NULL, seq BIGINT NOT NULL, hash BLOB NOT NULL,
             signed_at TIMESTAMP NOT NULL, kind VARCHAR NOT NULL, key_id VARCHAR NOT NULL,
             signature BLOB NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS {ARCHIVE_RECORDS_TABLE} (
+            record_id VARCHAR NOT NULL, system VARCHAR NOT NULL, day DATE NOT NULL,
+            positions BIGINT NOT NULL, digest BLOB NOT NULL, archive_sha256 VARCHAR NOT NULL,
+            archived_at TIMESTAMP NOT NULL, key_id VARCHAR NOT NULL, signature BLOB NOT NULL)""",
+        f"""CREATE TABLE IF NOT EXISTS {ARCHIVED_TABLE} (
+            system VARCHAR NOT NULL, seq BIGINT NOT NULL, record_id VARCHAR NOT NULL)""",
     ]
 
 

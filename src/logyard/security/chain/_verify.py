@@ -11,6 +11,9 @@ Findings, in the order a walk meets them:
   disagrees with the stored chain (the chain was recomputed after a change);
 - ``truncated``: a checkpoint names a position beyond the stored tail, or (with
   ``max_silence_secs``) the newest checkpoint is older than the heartbeat allows.
+
+A position whose event retention archived (a signed archive record covers it, see
+:mod:`._archive`) is not ``missing``: the walk goes on from its stored link hash.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from logyard.catalog import SYSTEMS
+from logyard.security.chain._archive import check_archive_records
 from logyard.security.chain._checkpoints import Checkpoint, read_checkpoints
 from logyard.security.chain._keys import TrustedKeys, trusted_keys_from_env
 from logyard.security.chain._links import (
+    ARCHIVE_RECORDS_TABLE,
+    ARCHIVED_TABLE,
     CHECKPOINTS_TABLE,
     LINKS_TABLE,
     events_table,
@@ -69,6 +75,7 @@ class SystemReport:
     last_checkpoint_seq: int | None = None
     last_checkpoint_at: datetime | None = None
     finding: Finding | None = None
+    archived: int = 0  # of ``events``: positions whose event retention archived (link only)
 
     @property
     def unsealed(self) -> int:
@@ -143,6 +150,9 @@ class _Walk:
         self.progress_every = progress_every
         self.report = SystemReport(system)
         self.has_events = _table_exists(cur, self.table)
+        self.has_archive = _table_exists(cur, ARCHIVE_RECORDS_TABLE) and _table_exists(
+            cur, ARCHIVED_TABLE
+        )
 
     def problem(
         self, kind: FindingKind, seq: int | None, event_id: str | None, detail: str
@@ -172,14 +182,24 @@ class _Walk:
 
     # -- rows ----------------------------------------------------------------------------------
     def rows(self, lo: int, hi: int) -> Iterator[list[tuple[Any, ...]]]:
-        """Groups of rows with the same seq: ``(seq, event_id, chained_at, hash, doc)``."""
+        """Groups of rows with the same seq: ``(seq, event_id, chained_at, hash, doc,
+        archived)``."""
         doc = "e.doc" if self.has_events else "NULL"
         join = f"LEFT JOIN {self.table} e ON e.event_id = c.event_id" if self.has_events else ""
+        params: list[Any] = []
+        archived = "FALSE"
+        if self.has_archive:
+            join += (
+                f" LEFT JOIN (SELECT DISTINCT seq FROM {ARCHIVED_TABLE} WHERE system = ?) a "
+                "ON a.seq = c.seq"
+            )
+            params.append(self.system)
+            archived = "a.seq IS NOT NULL"
         self.cur.execute(
-            f"SELECT c.seq, c.event_id, c.chained_at, c.hash, CAST({doc} AS VARCHAR) "
+            f"SELECT c.seq, c.event_id, c.chained_at, c.hash, CAST({doc} AS VARCHAR), {archived} "
             f"FROM {LINKS_TABLE} c {join} WHERE c.system = ? AND c.seq BETWEEN ? AND ? "
             "ORDER BY c.seq, c.chained_at",
-            [self.system, lo, hi],
+            [*params, self.system, lo, hi],
         )
         group: list[tuple[Any, ...]] = []
         while True:
@@ -239,8 +259,11 @@ class _Walk:
                     f"position {seq} holds {len(group)} links or events; "
                     + ("one verifies, the others were added" if good else "none verifies"),
                 )
-            _, event_id, chained_at, stored, doc = group[0]
-            if doc is None:
+            _, event_id, chained_at, stored, doc, archived = group[0]
+            if doc is None and archived:
+                good = [group[0]]  # archived under a signed record: go on from its link
+                self.report.archived += 1
+            elif doc is None:
                 raise self.problem(
                     "missing", seq, event_id, "the chained event is no longer in the store"
                 )
@@ -335,6 +358,11 @@ def _verify_system(
         by_seq.setdefault(cp.seq, []).append(cp)
     lo, hi, tail = _seq_range(cur, system, time_from, time_to)
     try:
+        if walk.has_archive:
+            bad = check_archive_records(cur, system, keys)
+            if bad is not None:
+                kind: FindingKind = "bad_checkpoint" if bad[0] == "bad_checkpoint" else "altered"
+                raise walk.problem(kind, None, None, bad[1])
         for cp in by_seq.get(0, ()):
             walk.check_checkpoint(cp, genesis(system))
         if hi >= lo:
