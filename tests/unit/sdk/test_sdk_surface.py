@@ -23,7 +23,11 @@ EXPECTED = [
     "TransportError",
     "configure",
     "current_trace",
+    "extract_amqp_traceparent",
+    "extract_kafka_traceparent",
     "format_traceparent",
+    "inject_amqp_headers",
+    "inject_kafka_headers",
     "parse_traceparent",
     "start_span",
     "trace_context",
@@ -36,8 +40,20 @@ def test_all_is_sorted_and_is_what_we_meant() -> None:
     assert all(hasattr(logyard.sdk, name) for name in EXPECTED)
 
 
+def test_the_middleware_modules_export_one_middleware_each() -> None:
+    """logyard.sdk.asgi and logyard.sdk.wsgi each export LogyardMiddleware, and no more."""
+    import logyard.sdk.asgi
+    import logyard.sdk.wsgi
+
+    assert (logyard.sdk.asgi.__all__, logyard.sdk.wsgi.__all__) == (
+        ["LogyardMiddleware"],
+        ["LogyardMiddleware"],
+    )
+
+
 def test_importing_the_sdk_pulls_in_no_server_dependencies() -> None:
-    """A fresh interpreter importing logyard.sdk (and its testing helper) loads no server parts."""
+    """A fresh interpreter importing logyard.sdk, its testing helper and the ASGI/WSGI
+    middleware loads no server part, no web framework and no OpenTelemetry."""
     heavy = [
         "fastapi",
         "duckdb",
@@ -47,9 +63,14 @@ def test_importing_the_sdk_pulls_in_no_server_dependencies() -> None:
         "uvicorn",
         "httpx",
         "confluent_kafka",
+        "starlette",
+        "flask",
+        "werkzeug",
+        "pika",
+        "opentelemetry",
     ]
     code = (
-        "import sys, logyard.sdk, logyard.sdk.testing; "
+        "import sys, logyard.sdk, logyard.sdk.testing, logyard.sdk.asgi, logyard.sdk.wsgi; "
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     out = subprocess.run(
