@@ -75,7 +75,7 @@ class RetentionReport:
     @property
     def ok(self) -> bool:
         """No partition failed."""
-        return all(o.status in ("archived", "would archive") for o in self.outcomes)
+        return all(o.status != "failed" for o in self.outcomes)
 
     @property
     def deleted(self) -> int:
@@ -171,12 +171,14 @@ def run_retention(
     progress: Callable[[str], None] | None = None,
     work_dir: Path | None = None,
     after_partition: Callable[[Outcome], None] | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> RetentionReport:
     """Archive and delete every partition older than ``policy`` keeps (see the module doc).
 
     ``progress`` gets one line per partition; ``after_partition`` is called after each one
-    (tests use it to cut the archive off mid-run). A failure ends the run: the partitions
-    not handled are reported ``not run``.
+    (tests use it to cut the archive off mid-run). A failure ends the run, and so does
+    ``stopping()`` turning true between partitions (a shutdown): the partitions not handled
+    are reported ``not run``.
     """
     at = now or datetime.now(UTC)
     found = partitions(store, before=policy.oldest_cutoff(at))
@@ -193,6 +195,10 @@ def run_retention(
     )
     base = work_dir if work_dir is not None else (store.path.parent if store.path else None)
     for i, part in enumerate(due, 1):
+        if stopping is not None and stopping():
+            report.outcomes += [Outcome(p.system, p.day, p.rows, "not run") for p in due[i - 1 :]]
+            _say(progress, f"retention: stopping; {len(due) - i + 1} partition(s) not run")
+            return report
         head = f"retention: [{i}/{len(due)}] {part.system} {part.day}: {part.rows} event(s)"
         if dry_run:
             outcome = Outcome(part.system, part.day, part.rows, "would archive")
