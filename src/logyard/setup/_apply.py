@@ -1,0 +1,188 @@
+"""Run a :class:`~logyard.setup._steps.Plan` against a server: read, compare, write what differs.
+
+Each step prints one line: ``created``, ``unchanged``, ``replaced``, ``differs`` (with a diff;
+replaced only with ``force``), ``skipped`` (the server has no such API: osmem-server, a
+cluster without the security plugin or without a license for it) or ``failed`` (with the
+server's reason). The last line says whether anything changed. Exit status: 0 when every
+step is in place, 1 otherwise. Nothing is written on a dry run (the reads still happen, so
+the dry run shows exactly what a real run would change).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from typing import IO
+
+from logyard.errors import StoreError
+from logyard.setup._compare import diff, same
+from logyard.setup._http import Answer, HttpClient
+from logyard.setup._steps import Plan, Request, Step
+
+__all__ = ["MINIMUM_VERSIONS", "apply_plan", "check_server", "parse_version"]
+
+Write = Callable[[str], None]
+
+#: The oldest versions setup supports, and why.
+MINIMUM_VERSIONS: dict[str, tuple[tuple[int, ...], str]] = {
+    "elasticsearch": ((8, 0), "data streams with ILM and the 8.x client"),
+    "opensearch": ((2, 15), "the wildcard field type of the catalogue mappings"),
+}
+_PRODUCT = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``8.13.0-SNAPSHOT`` → ``(8, 13, 0)``."""
+    parts: list[int] = []
+    for piece in text.split("-", 1)[0].split("."):
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    return tuple(parts)
+
+
+def check_server(client: HttpClient, flavour: str) -> str:
+    """Check ``GET /`` names the right product at a supported version; return the version."""
+    answer = client.request("GET", "/")
+    product = _PRODUCT[flavour]
+    if not answer.ok:
+        raise StoreError(
+            f"{client.url}: GET / answered {answer.status} ({answer.reason()}); "
+            f"check --url points at {product} and the user may read cluster info (monitor)"
+        )
+    version = answer.body.get("version") if isinstance(answer.body, dict) else None
+    number = version.get("number") if isinstance(version, dict) else None
+    if not isinstance(number, str):
+        raise StoreError(
+            f"{client.url}: does not answer like {product} (GET / has no version.number); "
+            "check --url"
+        )
+    assert isinstance(version, dict)  # number came from it
+    is_opensearch = version.get("distribution") == "opensearch"
+    if is_opensearch != (flavour == "opensearch"):
+        other = "opensearch" if is_opensearch else "elasticsearch"
+        raise StoreError(
+            f"{client.url}: is {_PRODUCT[other]} {number}, not {product}; "
+            f"run logyard setup {other} instead"
+        )
+    minimum, why = MINIMUM_VERSIONS[flavour]
+    if parse_version(number) < minimum:
+        wanted = ".".join(str(p) for p in minimum)
+        raise StoreError(
+            f"{client.url}: {product} {number} is too old; logyard needs {product} "
+            f"{wanted} or later ({why}); upgrade the cluster"
+        )
+    return number
+
+
+def apply_plan(
+    plan: Plan,
+    client: HttpClient,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    out: IO[str] | None = None,
+) -> int:
+    """Make the server hold what ``plan`` says; print a line per step; 0 if all in place."""
+    stream = out if out is not None else sys.stdout
+
+    def write(line: str) -> None:
+        print(line, file=stream)
+
+    for warning in plan.warnings:
+        write(f"warning: {warning}")
+    if dry_run:
+        write(f"dry run: reading {client.url}, writing nothing")
+    tally: Counter[str] = Counter()
+    for step in plan.steps:
+        tally[_apply_step(step, client, dry_run=dry_run, force=force, write=write)] += 1
+    for note in plan.notes:
+        write(note)
+    write(_summary(tally, dry_run=dry_run, force=force))
+    return 0 if set(tally) <= {"created", "replaced", "unchanged", "would"} else 1
+
+
+def _apply_step(step: Step, client: HttpClient, *, dry_run: bool, force: bool, write: Write) -> str:
+    answer = client.request("GET", step.path)
+    problem = _unavailable(step, answer, client)
+    if problem is not None:
+        write(problem)
+        return "skipped"
+    existing = step.unwrap(answer.body) if answer.ok else None
+    if answer.status == 404 or (answer.ok and existing is None):
+        return _write(step, step.create_request(), "created", client, dry_run=dry_run, write=write)
+    if not answer.ok:
+        write(f"{step.label}: failed; GET {step.path} answered {answer.status} ({answer.reason()})")
+        return "failed"
+    if step.mode == "exists" or same(step.body, existing):
+        write(f"{step.label}: exists, unchanged")
+        return "unchanged"
+    write(f"{step.label}: differs from what logyard would write:")
+    write(diff(step.body, existing, name=step.label))
+    if not force:
+        write(f"{step.label}: left as it is; run again with --force to replace it")
+        return "differs"
+    return _write(
+        step, step.update_request(answer.body), "replaced", client, dry_run=dry_run, write=write
+    )
+
+
+def _write(
+    step: Step, request: Request, done: str, client: HttpClient, *, dry_run: bool, write: Write
+) -> str:
+    if dry_run:
+        write(f"{step.label}: would be {done}: {request.method} {request.path}")
+        if request.body is not None:
+            write(json.dumps(request.body, indent=2, sort_keys=True))
+        return "would"
+    answer = client.request(request.method, request.path, request.body)
+    if answer.ok:
+        write(f"{step.label}: {done}")
+        return done
+    hint = ""
+    if answer.status == 403:
+        hint = "; the user lacks the privilege to manage it"
+    write(
+        f"{step.label}: failed; {request.method} {request.path} answered {answer.status} "
+        f"({answer.reason()}){hint}"
+    )
+    return "failed"
+
+
+def _unavailable(step: Step, answer: Answer, client: HttpClient) -> str | None:
+    """Why the server cannot hold this step at all (no such API, security off), or None."""
+    text = answer.reason().lower()
+    if answer.lacks_api():
+        return (
+            f"{step.label}: skipped; {client.url} has no {step.api} API "
+            f"(GET {step.path}: {answer.status} no handler); enable the feature on the "
+            "cluster and run setup again"
+        )
+    if "security must be explicitly enabled" in text or "security is not enabled" in text:
+        return (
+            f"{step.label}: skipped; security is disabled on {client.url}; enable it "
+            "(xpack.security.enabled / the security plugin) and run setup again"
+        )
+    return None
+
+
+def _summary(tally: Counter[str], *, dry_run: bool, force: bool) -> str:
+    if dry_run:
+        changes = tally["would"]
+        head = (
+            f"dry run: {changes} change(s) would be made"
+            if changes
+            else "dry run: nothing would change"
+        )
+    else:
+        changes = tally["created"] + tally["replaced"]
+        head = f"done: {changes} change(s) made" if changes else "done: nothing changed"
+    parts = [f"{tally[k]} {k}" for k in ("created", "replaced", "unchanged") if tally[k]]
+    if tally["differs"]:
+        parts.append(f"{tally['differs']} differ (--force replaces them)")
+    for key in ("skipped", "failed"):
+        if tally[key]:
+            parts.append(f"{tally[key]} {key}")
+    return f"{head} ({', '.join(parts)})" if parts else head

@@ -1,0 +1,237 @@
+"""The plan of ``logyard setup elasticsearch``: every request body, from the options.
+
+In order: the S3 snapshot repository, the SLM policy that fills it, the ILM policy (roll
+over at ``max_primary_shard_size``; delete after the retention only once the SLM policy has
+taken a snapshot: ``wait_for_snapshot``), the component templates (mappings generated from
+the catalogue by ``logyard.store.opensearch.index_mappings``, settings naming the ILM
+policy), one index template and one data stream per system, then roles and role mappings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logyard.setup._options import ELASTIC_DEFAULT_SHARD_SIZE, ClusterOptions
+from logyard.setup._roles import (
+    LOG_PATTERNS,
+    MANAGED,
+    elasticsearch_role_mappings,
+    elasticsearch_roles,
+)
+from logyard.setup._steps import Plan, Step, by_name, first_item
+from logyard.store.opensearch import index_mappings, index_settings
+
+__all__ = [
+    "DEFAULT_ES_SCHEDULE",
+    "MAPPINGS_TEMPLATE",
+    "SETTINGS_TEMPLATE",
+    "elasticsearch_plan",
+    "ilm_policy",
+    "slm_policy",
+]
+
+#: SLM schedules are Elasticsearch cron (seconds first): nightly at 01:30 UTC.
+DEFAULT_ES_SCHEDULE = "0 30 1 * * ?"
+MAPPINGS_TEMPLATE = "logyard-logs-mappings"
+SETTINGS_TEMPLATE = "logyard-logs-settings"
+#: Above the built-in ``logs-*-*`` template (priority 100) that ``logs-<system>`` also matches.
+TEMPLATE_PRIORITY = 500
+
+
+def ilm_policy(options: ClusterOptions) -> dict[str, Any]:
+    """Body of ``PUT _ilm/policy/<policy>``."""
+    return {
+        "policy": {
+            "_meta": {**MANAGED, "description": "logyard: roll over, snapshot, then delete"},
+            "phases": {
+                "hot": {
+                    "min_age": "0ms",
+                    "actions": {
+                        "rollover": {"max_primary_shard_size": options.rollover_size},
+                    },
+                },
+                "delete": {
+                    "min_age": f"{options.retention_days}d",
+                    "actions": {
+                        "wait_for_snapshot": {"policy": options.snapshot_policy},
+                        "delete": {},
+                    },
+                },
+            },
+        }
+    }
+
+
+def slm_policy(options: ClusterOptions) -> dict[str, Any]:
+    """Body of ``PUT _slm/policy/<snapshot_policy>``."""
+    return {
+        "schedule": options.snapshot_schedule or DEFAULT_ES_SCHEDULE,
+        "name": f"<{options.snapshot_policy}-{{now/d}}>",
+        "repository": options.repository,
+        "config": {
+            "indices": list(LOG_PATTERNS),
+            "ignore_unavailable": True,
+            "include_global_state": False,
+        },
+        "retention": {
+            "expire_after": f"{options.snapshot_expire_days}d",
+            "min_count": options.snapshot_min_count,
+            "max_count": options.snapshot_max_count,
+        },
+    }
+
+
+def repository(options: ClusterOptions) -> dict[str, Any]:
+    """Body of ``PUT _snapshot/<repository>`` (an S3 repository; both flavours)."""
+    return {
+        "type": "s3",
+        "settings": {
+            "bucket": options.s3_bucket,
+            "base_path": options.s3_base_path,
+            "client": options.s3_client,
+        },
+    }
+
+
+def _settings(options: ClusterOptions, extra: dict[str, Any]) -> dict[str, Any]:
+    base = index_settings(shards=options.shards, replicas=options.replicas)
+    return {**{f"index.{k}": v for k, v in base.items()}, **extra}
+
+
+def warnings(options: ClusterOptions) -> tuple[str, ...]:
+    """What the user should know before these settings take effect (both flavours)."""
+    found = [
+        f"rollover at {options.rollover_size} per primary shard (the design note's figure); "
+        f"Elastic's own default is {ELASTIC_DEFAULT_SHARD_SIZE}: larger shards recover and "
+        "relocate more slowly (change with --rollover-size)"
+    ]
+    if not options.snapshot_retention_covers_deletion():
+        found.append(
+            f"snapshots expire after {options.snapshot_expire_days} days, before indices are "
+            f"deleted at {options.retention_days} days: deleted logs would have no backup "
+            "(raise --snapshot-expire-days)"
+        )
+    return tuple(found)
+
+
+def elasticsearch_plan(options: ClusterOptions) -> Plan:
+    """Every step of ``logyard setup elasticsearch``."""
+    steps: list[Step] = [
+        Step(
+            "snapshot repository",
+            options.repository,
+            f"/_snapshot/{options.repository}",
+            repository(options),
+            api="snapshot (_snapshot)",
+            unwrap=by_name(options.repository),
+        ),
+        Step(
+            "slm policy",
+            options.snapshot_policy,
+            f"/_slm/policy/{options.snapshot_policy}",
+            slm_policy(options),
+            api="snapshot lifecycle management (_slm)",
+            unwrap=_slm_unwrap(options.snapshot_policy),
+        ),
+        Step(
+            "ilm policy",
+            options.policy,
+            f"/_ilm/policy/{options.policy}",
+            ilm_policy(options),
+            api="index lifecycle management (_ilm)",
+            unwrap=_ilm_unwrap(options.policy),
+        ),
+        Step(
+            "component template",
+            MAPPINGS_TEMPLATE,
+            f"/_component_template/{MAPPINGS_TEMPLATE}",
+            {"template": {"mappings": index_mappings("elasticsearch")}, "_meta": MANAGED},
+            api="component templates (_component_template)",
+            unwrap=first_item("component_templates", "component_template"),
+        ),
+        Step(
+            "component template",
+            SETTINGS_TEMPLATE,
+            f"/_component_template/{SETTINGS_TEMPLATE}",
+            {
+                "template": {
+                    "settings": _settings(options, {"index.lifecycle.name": options.policy})
+                },
+                "_meta": MANAGED,
+            },
+            api="component templates (_component_template)",
+            unwrap=first_item("component_templates", "component_template"),
+        ),
+    ]
+    for system in options.systems:
+        name = f"logs-{system}"
+        steps.append(
+            Step(
+                "index template",
+                name,
+                f"/_index_template/{name}",
+                {
+                    "index_patterns": [name],
+                    "data_stream": {},
+                    "composed_of": [MAPPINGS_TEMPLATE, SETTINGS_TEMPLATE],
+                    "priority": TEMPLATE_PRIORITY,
+                    "_meta": {**MANAGED, "system": system},
+                },
+                api="index templates (_index_template)",
+                unwrap=first_item("index_templates", "index_template"),
+            )
+        )
+    for system in options.systems:
+        name = f"logs-{system}"
+        steps.append(
+            Step(
+                "data stream",
+                name,
+                f"/_data_stream/{name}",
+                None,
+                api="data streams (_data_stream)",
+                mode="exists",
+                unwrap=lambda answer: (
+                    (answer.get("data_streams") or None) if isinstance(answer, dict) else None
+                ),
+            )
+        )
+    for role, body in elasticsearch_roles().items():
+        steps.append(
+            Step(
+                "role",
+                role,
+                f"/_security/role/{role}",
+                body,
+                api="security (_security)",
+                unwrap=by_name(role),
+            )
+        )
+    for mapping, body in elasticsearch_role_mappings().items():
+        steps.append(
+            Step(
+                "role mapping",
+                mapping,
+                f"/_security/role_mapping/{mapping}",
+                body,
+                api="security (_security)",
+                unwrap=by_name(mapping),
+            )
+        )
+    return Plan("elasticsearch", tuple(steps), warnings(options))
+
+
+def _ilm_unwrap(name: str) -> Any:
+    def unwrap(answer: Any) -> Any:
+        found = answer.get(name) if isinstance(answer, dict) else None
+        return {"policy": found.get("policy")} if isinstance(found, dict) else None
+
+    return unwrap
+
+
+def _slm_unwrap(name: str) -> Any:
+    def unwrap(answer: Any) -> Any:
+        found = answer.get(name) if isinstance(answer, dict) else None
+        return found.get("policy") if isinstance(found, dict) else None
+
+    return unwrap
