@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from tests.integration.opensearch._osmem import osmem_base, osmem_clone_url
 
 

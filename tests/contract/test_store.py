@@ -2,8 +2,8 @@
 
 Registered: the embedded DuckDB store, and ``OpenSearchStore`` against ``osmem-server`` (an
 OpenSearch-compatible server on loopback). The one documented difference is percentiles of
-tiny samples (see ``PERCENTILES``). The data set is 14 events of five systems spread over 80 seconds; expected results are
-worked out by hand in each test.
+tiny samples (see ``PERCENTILES``). The data set is 14 events of five systems spread over
+80 seconds; expected results are worked out by hand in each test.
 """
 
 from __future__ import annotations
@@ -408,7 +408,8 @@ def test_median_of_an_odd_count_is_the_middle_value(store: Store) -> None:
     result = agg(
         store, {"p": Percentiles("http.duration_ms", (0.0, 50.0, 100.0))}, systems=("mes-api",)
     )
-    assert {"values": {"0.0": 50.0, "50.0": 150.0, "100.0": 900.0}} == result["p"]
+    expected = {"values": {"0.0": 50.0, "50.0": 150.0, "100.0": 900.0}}
+    assert expected == result["p"]
 
 
 def test_stats(store: Store) -> None:
