@@ -1,0 +1,92 @@
+"""The metrics of the note, computed on DuckDB from the analytic schema and the logs.
+
+::
+
+    with store.connection() as cur:
+        result = compute(cur, "error_rate", systems=("shop-api",))
+        result.to_json()   # {"name": "error_rate", "value": 0.93, "empty": false, ...}
+
+Definitions: ``docs/metrics.md`` (and each :class:`Metric`'s ``definition``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from logyard.analytics.metrics import (
+    _availability,
+    _delivery,
+    _performance,
+    _quality,
+    _reliability,
+    _usage,
+)
+from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query
+from logyard.errors import QueryError, StoreError
+
+__all__ = ["METRICS", "Figure", "Metric", "MetricResult", "Query", "compute", "compute_all"]
+
+#: Every metric by name, in the order of docs/metrics.md.
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        *_availability.METRICS,
+        *_performance.METRICS,
+        *_reliability.METRICS,
+        *_usage.METRICS,
+        *_quality.METRICS,
+        *_delivery.METRICS,
+    )
+}
+
+
+def _check_schema(cur: duckdb.DuckDBPyConnection) -> None:
+    row = cur.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'analytics' "
+        "AND table_name = 'cursor'"
+    ).fetchone()
+    if not row or not row[0]:
+        raise StoreError(
+            "analytics: this database has no analytic schema yet; run `logyard up` (it "
+            "builds the facts as events arrive) or `logyard analytics rebuild --data-dir DIR`"
+        )
+
+
+def compute(
+    cur: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    time_from: datetime | None = None,
+    time_to: datetime | None = None,
+    systems: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> MetricResult:
+    """One metric over ``[time_from, time_to)`` (default: the metric's window up to now)."""
+    metric = METRICS.get(name)
+    if metric is None:
+        raise QueryError(f"metric: unknown metric {name!r}; use one of {', '.join(METRICS)}")
+    query = Query.make(time_from, time_to, systems, metric.default_window, now)
+    _check_schema(cur)
+    cur.begin()  # one snapshot for every query of the metric
+    try:
+        overall, by_system = metric.compute(cur, query)
+    finally:
+        cur.rollback()
+    return MetricResult(metric, query, overall, by_system)
+
+
+def compute_all(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    time_from: datetime | None = None,
+    time_to: datetime | None = None,
+    systems: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> list[MetricResult]:
+    """Every metric, each over its own default window unless the bounds are given."""
+    return [
+        compute(cur, n, time_from=time_from, time_to=time_to, systems=systems, now=now)
+        for n in METRICS
+    ]

@@ -1,0 +1,111 @@
+"""Performance: RPS, TPS, latency and response time (p50/p95/p99)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from logyard.analytics.metrics._model import Figure, Metric, Query, empty, execute, figure
+from logyard.analytics.metrics._sql import (
+    WINDOW,
+    emitters,
+    event_counts,
+    grouped,
+    per_time,
+    percentiles,
+)
+
+__all__ = ["METRICS"]
+
+_ORDER_ACTIONS = (
+    "order.created",
+    "order.changed",
+    "order.received",
+    "order.assigned",
+    "order.calculated",
+)
+_QUANTILES = "[0.5, 0.95, 0.99]"
+
+
+def _rps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    rows = execute(
+        cur,
+        f"SELECT system, count(*) FROM analytics.requests WHERE {WINDOW} GROUP BY system",
+        q.params(),
+    ).fetchall()
+    counts = {str(s): int(n) for s, n in rows}
+    return per_time(counts, event_counts(cur, q), emitters(q, "api.request"), 1.0, q)
+
+
+def _tps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    rows = execute(
+        cur,
+        f"SELECT system, count(*) FROM analytics.order_events WHERE {WINDOW} GROUP BY system",
+        q.params(),
+    ).fetchall()
+    counts = {str(s): int(n) for s, n in rows}
+    return per_time(counts, event_counts(cur, q), emitters(q, *_ORDER_ACTIONS), 1.0, q)
+
+
+def _quantile_figures(
+    overall: tuple[Any, ...] | None, by: dict[str, tuple[Any, ...]], what: str
+) -> tuple[Figure, dict[str, Figure]]:
+    def one(row: tuple[Any, ...] | None) -> Figure:
+        if row is None or not row[1]:
+            return empty(f"no {what} in the window")
+        values = row[0]
+        assert isinstance(values, list)
+        p = percentiles(values)
+        return figure(p["p95"], int(row[1]), f"no {what} in the window", **p)
+
+    return one(overall), {s: one(r) for s, r in by.items()}
+
+
+def _latency(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    overall, by = grouped(
+        cur,
+        f"quantile_cont(duration_ms, {_QUANTILES}), count(*)",
+        f"FROM analytics.requests WHERE {WINDOW}",
+        q.params(),
+    )
+    return _quantile_figures(overall, by, "requests")
+
+
+def _response_time(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    overall, by = grouped(
+        cur,
+        f"quantile_cont(response_ms, {_QUANTILES}), count(*)",
+        "FROM (SELECT system, max(epoch_ms(ts)) - min(epoch_ms(ts) - duration_ms) AS response_ms "
+        f"FROM analytics.requests WHERE {WINDOW} "
+        "GROUP BY system, coalesce(trace_id, event_id), method, route)",
+        q.params(),
+    )
+    return _quantile_figures(overall, by, "calls")
+
+
+METRICS = (
+    Metric(
+        "rps", "Requests per second", "1/s", "performance",
+        "api.request events in the window / window length in seconds",
+        _rps,
+    ),
+    Metric(
+        "tps", "Transactions per second", "1/s", "performance",
+        "order events (created, changed, received, assigned, calculated) in the window / "
+        "window length in seconds",
+        _tps,
+    ),
+    Metric(
+        "latency", "Latency", "ms", "performance",
+        "http.duration_ms of each api.request attempt: p50/p95/p99 (linear interpolation); "
+        "value = p95",
+        _latency,
+    ),
+    Metric(
+        "response_time", "Response time", "ms", "performance",
+        "per call (system, trace, method, route): first attempt's start to last attempt's "
+        "end, retries and back-off included: p50/p95/p99; value = p95",
+        _response_time,
+    ),
+)  # fmt: skip

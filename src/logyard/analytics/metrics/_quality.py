@@ -1,0 +1,84 @@
+"""Quality: CSAT, bug rate and incident rate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import duckdb
+
+from logyard.analytics.metrics._model import Figure, Metric, Query, empty, figure
+from logyard.analytics.metrics._sql import NO_EVENTS, WINDOW, emitters, grouped, per_time
+
+__all__ = ["METRICS"]
+
+
+def _csat(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    reason = "no feedback in the window"
+    overall, by = grouped(
+        cur,
+        "count(*) FILTER (WHERE score >= 4), count(*), avg(score)",
+        f"FROM analytics.feedback WHERE {WINDOW}",
+        q.params(),
+    )
+
+    def one(row: tuple[Any, ...] | None) -> Figure:
+        if row is None:
+            return empty(reason)
+        happy, total, mean = int(row[0]), int(row[1]), float(row[2])
+        return figure(100.0 * happy / total, total, reason, satisfied=happy, mean_score=mean)
+
+    return one(overall), {
+        s: one(r) for s, r in by.items() if s in emitters(q, "feedback.submitted")
+    }
+
+
+def _log_counts(
+    cur: duckdb.DuckDBPyConnection, q: Query, level: str
+) -> tuple[tuple[Any, ...] | None, dict[str, tuple[Any, ...]]]:
+    return grouped(
+        cur,
+        f"count(*) FILTER (WHERE level = '{level}'), count(*)",
+        "FROM (SELECT service AS system, level FROM logs WHERE ts >= $from AND ts < $to "
+        "AND list_contains($systems, service))",
+        q.params(),
+    )
+
+
+def _bug_rate(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    overall, by = _log_counts(cur, q, "ERROR")
+
+    def one(row: tuple[Any, ...] | None) -> Figure:
+        if row is None:
+            return empty(NO_EVENTS)
+        errors, total = int(row[0]), int(row[1])
+        return figure(1000.0 * errors / total, total, NO_EVENTS, errors=errors)
+
+    return one(overall), {s: one(r) for s, r in by.items()}
+
+
+def _incident_rate(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
+    overall, by = _log_counts(cur, q, "FATAL")
+    counts = {s: int(r[0]) for s, r in by.items()}
+    events = {s: int(r[1]) for s, r in by.items()}
+    del overall
+    return per_time(counts, events, q.systems, timedelta(days=1).total_seconds(), q)
+
+
+METRICS = (
+    Metric(
+        "csat", "Customer satisfaction (CSAT)", "%", "quality",
+        "feedback.submitted with feedback.score 4 or 5 / all feedback in the window, x100",
+        _csat,
+    ),
+    Metric(
+        "bug_rate", "Bug rate", "per 1000 events", "quality",
+        "ERROR events / all stored events in the window, x1000",
+        _bug_rate,
+    ),
+    Metric(
+        "incident_rate", "Incident rate", "1/d", "quality",
+        "FATAL events (service.failure: service or hardware failures) per day of the window",
+        _incident_rate,
+    ),
+)  # fmt: skip

@@ -1,0 +1,94 @@
+"""SQL shared by the metric families: stored-event counts, per-system grouping, rates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+
+from logyard.analytics.metrics._model import Figure, Query, empty, execute, figure
+from logyard.catalog import CATALOG
+
+__all__ = [
+    "NO_EVENTS",
+    "WINDOW",
+    "emitters",
+    "event_counts",
+    "grouped",
+    "per_time",
+    "percentiles",
+]
+
+#: The filter of a fact table's rows on the query (``ts`` and ``system`` columns).
+WINDOW = "ts >= $from AND ts < $to AND list_contains($systems, system)"
+NO_EVENTS = "no stored events in the window"
+
+
+def emitters(q: Query, *actions: str) -> tuple[str, ...]:
+    """The asked systems that the catalogue lets emit any of ``actions``."""
+    able = {s for a in actions for s in CATALOG[a].systems}
+    return tuple(s for s in q.systems if s in able)
+
+
+def event_counts(cur: duckdb.DuckDBPyConnection, q: Query) -> dict[str, int]:
+    """Stored events per system in the window (from the logs themselves)."""
+    rows = execute(
+        cur,
+        "SELECT service, count(*) FROM logs WHERE ts >= $from AND ts < $to "
+        "AND list_contains($systems, service) GROUP BY service",
+        q.params(),
+    ).fetchall()
+    return {str(s): int(n) for s, n in rows}
+
+
+def grouped(
+    cur: duckdb.DuckDBPyConnection, select: str, rest: str, params: dict[str, Any]
+) -> tuple[tuple[Any, ...] | None, dict[str, tuple[Any, ...]]]:
+    """``SELECT <select> <rest> GROUP BY GROUPING SETS ((system), ())``: the overall row
+    and each system's row (values only)."""
+    rows = execute(
+        cur,
+        f"SELECT GROUPING(system) AS total_, system, {select} {rest} "
+        "GROUP BY GROUPING SETS ((system), ())",
+        params,
+    ).fetchall()
+    overall = None
+    by_system: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        if row[0]:
+            overall = tuple(row[2:])
+        else:
+            by_system[str(row[1])] = tuple(row[2:])
+    return overall, by_system
+
+
+def per_time(
+    counts: dict[str, int],
+    events: dict[str, int],
+    systems: Iterable[str],
+    unit_secs: float,
+    q: Query,
+) -> tuple[Figure, dict[str, Figure]]:
+    """``counts`` per unit of time (``unit_secs``) over the window, for the systems with
+    stored events in it; empty where a system stored nothing."""
+    units = q.seconds / unit_secs
+    by_system = {}
+    for system in systems:
+        if events.get(system, 0) == 0:
+            by_system[system] = empty(NO_EVENTS)
+        else:
+            n = counts.get(system, 0)
+            by_system[system] = figure(n / units, n, NO_EVENTS)
+    live = [s for s, f in by_system.items() if not f.empty]
+    if not live:
+        return empty(NO_EVENTS), by_system
+    total = sum(counts.get(s, 0) for s in live)
+    return figure(total / units, total, NO_EVENTS), by_system
+
+
+def percentiles(values: list[float] | None) -> dict[str, float | None]:
+    """``{"p50": …, "p95": …, "p99": …}`` from DuckDB's ``quantile_cont`` list."""
+    if values is None:
+        return {"p50": None, "p95": None, "p99": None}
+    return {k: round(float(v), 6) for k, v in zip(("p50", "p95", "p99"), values, strict=True)}
