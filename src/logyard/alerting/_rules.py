@@ -107,10 +107,6 @@ class _Rule(_Strict):
     cooldown: Duration = 600.0
     notify: list[str] | None = None
 
-    def kql_fields(self) -> dict[str, str]:
-        """Every KQL option of the rule, by option name (checked with the parser)."""
-        return {"query": self.query}
-
 
 class ThresholdRule(_Rule):
     """The count of ``query`` in the window is above ``above`` (or below ``below``)."""
@@ -130,9 +126,6 @@ class RatioRule(_Rule):
     numerator: str = Field(min_length=1)
     above: float = Field(gt=0, lt=1)
     min_count: int = Field(default=20, ge=1)
-
-    def kql_fields(self) -> dict[str, str]:
-        return {"query": self.query, "numerator": self.numerator}
 
 
 class LatencyRule(_Rule):
@@ -210,9 +203,6 @@ class SloBurnRule(_Rule):
     objective: float = Field(gt=0, lt=1)
     bad: str = Field(min_length=1)
     windows: list[BurnWindow] = Field(default_factory=_sre_pairs, min_length=1)
-
-    def kql_fields(self) -> dict[str, str]:
-        return {"query": self.query, "bad": self.bad}
 
 
 class FatalRule(_Rule):
@@ -375,6 +365,10 @@ def _rules(raw: object, problems: list[str]) -> list[tuple[int, Any]]:
             )
             continue
         rule = _validate(model, spec, where, problems)
+        for option in ("query", "numerator", "bad"):
+            text = spec.get(option)
+            if isinstance(text, str):
+                problems.extend(_check_kql(text, f"{where}.{option}"))
         if rule is not None:
             out.append((i, rule))
     return out
@@ -402,20 +396,25 @@ def _problem(model: type[BaseModel], where: str, err: Any) -> str:
     if kind == "duration":
         return f"{path}: {err['msg']}"
     value = err.get("input")
+    if kind == "string_pattern_mismatch" and path.endswith("url"):
+        return f"{path}: {value!r} is not an http(s) URL; write https://host/path"
     shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
     if "secret" in path or "token" in path or "password" in path:
         shown = "[secure]"
     return f"{path}: {err['msg'].lower()} (got {shown}); fix the value"
 
 
+def _check_kql(text: str, where: str) -> list[str]:
+    try:
+        kql.parse(text)
+    except KQLSyntaxError as exc:
+        return [f"{where}: {exc}; fix the KQL (column {exc.position + 1})"]
+    return []
+
+
 def _check_rule(rule: Any, where: str) -> list[str]:
     """Checks across fields: KQL that parses, windows that can work."""
     problems: list[str] = []
-    for option, text in rule.kql_fields().items():
-        try:
-            kql.parse(text)
-        except KQLSyntaxError as exc:
-            problems.append(f"{where}.{option}: {exc}; fix the KQL (column {exc.position + 1})")
 
     def positive(option: str, secs: float) -> None:
         if secs <= 0:

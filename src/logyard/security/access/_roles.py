@@ -8,7 +8,16 @@ __all__ = ["PERMISSIONS", "ROLES", "Permission", "Role", "allowed"]
 
 Role = Literal["admin", "auditor", "Support_Logs", "ingest"]
 Permission = Literal[
-    "search", "aggregate", "catalog", "dlq.read", "dlq.replay", "ingest", "decrypt", "users"
+    "search",
+    "aggregate",
+    "catalog",
+    "dlq.read",
+    "dlq.replay",
+    "ingest",
+    "decrypt",
+    "users",
+    "alerts.read",
+    "alerts.manage",
 ]
 
 ROLES: tuple[Role, ...] = ("admin", "auditor", "Support_Logs", "ingest")
@@ -18,10 +27,20 @@ ROLES: tuple[Role, ...] = ("admin", "auditor", "Support_Logs", "ingest")
 #: admin: users, tokens, dead-letter replay; never decrypts.
 #: ingest: writes events only (a service token: only events of its own service.name).
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    "Support_Logs": frozenset({"search", "aggregate", "catalog"}),
-    "auditor": frozenset({"search", "aggregate", "catalog", "dlq.read", "decrypt"}),
+    "Support_Logs": frozenset({"search", "aggregate", "catalog", "alerts.read"}),
+    "auditor": frozenset({"search", "aggregate", "catalog", "dlq.read", "decrypt", "alerts.read"}),
     "admin": frozenset(
-        {"search", "aggregate", "catalog", "dlq.read", "dlq.replay", "ingest", "users"}
+        {
+            "search",
+            "aggregate",
+            "catalog",
+            "dlq.read",
+            "dlq.replay",
+            "ingest",
+            "users",
+            "alerts.read",
+            "alerts.manage",
+        }
     ),
     "ingest": frozenset({"ingest"}),
 }
