@@ -173,7 +173,8 @@ class BulkWriter:
             if not resp.ok or not isinstance(resp.body, dict):
                 raise StoreError(
                     f"opensearch store {where}: bulk request refused (HTTP {resp.status} "
-                    f"{resp.reason()}); check the credentials' write permission on the indices"
+                    f"{resp.reason()}); give the user write permission on the indices (the "
+                    "logyard_writer role of `logyard setup`)"
                 )
             items = resp.body.get("items") or []
             if len(items) != len(pending):
