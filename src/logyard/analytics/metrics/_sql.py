@@ -46,20 +46,22 @@ def grouped(
     cur: duckdb.DuckDBPyConnection, select: str, rest: str, params: dict[str, Any]
 ) -> tuple[tuple[Any, ...] | None, dict[str, tuple[Any, ...]]]:
     """``SELECT <select> <rest> GROUP BY GROUPING SETS ((system), ())``: the overall row
-    and each system's row (values only)."""
+    and each system's row (values only); no row where nothing matched."""
     rows = execute(
         cur,
-        f"SELECT GROUPING(system) AS total_, system, {select} {rest} "
+        f"SELECT GROUPING(system) AS total_, system, count(*) AS rows_, {select} {rest} "
         "GROUP BY GROUPING SETS ((system), ())",
         params,
     ).fetchall()
     overall = None
     by_system: dict[str, tuple[Any, ...]] = {}
     for row in rows:
+        if not row[2]:
+            continue  # the total of no rows at all
         if row[0]:
-            overall = tuple(row[2:])
+            overall = tuple(row[3:])
         else:
-            by_system[str(row[1])] = tuple(row[2:])
+            by_system[str(row[1])] = tuple(row[3:])
     return overall, by_system
 
 

@@ -1,0 +1,140 @@
+"""``logyard metrics [NAME] [--system S] [--from T] [--to T] [--json] [--data-dir D | --url U]``.
+
+With ``--data-dir`` the metrics are computed from the data dir's database (while no
+``logyard up`` holds it); otherwise a running logyard answers (``GET /api/v1/metrics``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any, setup: Any) -> None:
+    """Add ``logyard metrics``."""
+    del setup
+    p = sub.add_parser("metrics", help="the note's technical and business metrics")
+    p.add_argument("name", nargs="?", default=None, help="one metric (default: all)")
+    p.add_argument("--system", action="append", default=None, help="only this system (repeatable)")
+    p.add_argument("--from", dest="time_from", default=None, help="e.g. now-24h or RFC 3339")
+    p.add_argument("--to", dest="time_to", default=None, help="default: now")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", type=Path, default=None, help="compute from this data dir")
+    where.add_argument("--url", default=None, help="ask a running logyard (default)")
+    p.add_argument("--token", default=None, help="API token (default: $LOGYARD_TOKEN)")
+    p.set_defaults(run=run)
+
+
+def _systems(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
+
+
+def run(args: argparse.Namespace) -> int:
+    from logyard.analytics.metrics import METRICS
+    from logyard.api._time import parse_time
+    from logyard.errors import ConfigError, QueryError
+
+    if args.name is not None and args.name not in METRICS:
+        raise ConfigError(f"NAME: unknown metric {args.name!r}; use one of {', '.join(METRICS)}")
+    try:
+        time_from = parse_time(args.time_from, "--from")
+        time_to = parse_time(args.time_to, "--to")
+    except QueryError as exc:
+        raise ConfigError(str(exc)) from None
+    systems = _systems(args.system)
+    if args.data_dir is not None:
+        try:
+            results = _local(args.data_dir, args.name, time_from, time_to, systems)
+        except QueryError as exc:
+            raise ConfigError(str(exc)) from None
+    else:
+        results = _remote(args, systems)
+    if args.json:
+        body: Any = results[0] if args.name is not None else {"metrics": results}
+        sys.stdout.write(json.dumps(body, ensure_ascii=True) + "\n")
+    else:
+        for result in results:
+            sys.stdout.write(_text(result))
+    return 0
+
+
+def _local(
+    data_dir: Path,
+    name: str | None,
+    time_from: Any,
+    time_to: Any,
+    systems: tuple[str, ...] | None,
+) -> list[dict[str, Any]]:
+    import duckdb
+
+    from logyard.analytics.metrics import METRICS, compute
+    from logyard.errors import ConfigError, StoreError
+
+    path = data_dir / "logs.duckdb"
+    if not path.is_file():
+        raise ConfigError(f"--data-dir: {path} does not exist; pass the data dir of logyard up")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"{path}: cannot open ({exc}); while `logyard up` runs on it, ask it with --url"
+        ) from None
+    try:
+        names = [name] if name is not None else list(METRICS)
+        return [
+            compute(con, n, time_from=time_from, time_to=time_to, systems=systems).to_json()
+            for n in names
+        ]
+    finally:
+        con.close()
+
+
+def _remote(args: argparse.Namespace, systems: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    from logyard.cli._client import Client, resolve_token
+    from logyard.cli._main import DEFAULT_URL
+
+    url = args.url or os.environ.get("LOGYARD_URL", DEFAULT_URL)
+    client = Client(url, resolve_token(args.token, url=url))
+    params = {
+        "from": args.time_from,
+        "to": args.time_to,
+        "system": ",".join(systems) if systems else None,
+    }
+    if args.name is not None:
+        return [client.get(f"/api/v1/metrics/{args.name}", params)]
+    answer = client.get("/api/v1/metrics", params)
+    results: list[dict[str, Any]] = answer["metrics"]
+    return results
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.1f}"
+    return f"{value:.3g}" if abs(value) < 0.01 else f"{value:.2f}"
+
+
+def _text(result: dict[str, Any]) -> str:
+    from logyard.cli._client import terminal_safe
+
+    unit = result["unit"]
+    head = f"{result['name']:<22} {_number(result['value']):>12} {unit:<16}"
+    if result["empty"]:
+        head += f" empty: {result.get('reason', '')}"
+    else:
+        head += f" n={result['count']}"
+    lines = [head, f"  {result['from']} .. {result['to']}"]
+    for system, fig in result["by_system"].items():
+        shown = _number(fig["value"]) if not fig["empty"] else "empty"
+        lines.append(f"  {system:<14} {shown:>12}")
+    return "".join(terminal_safe(line) + "\n" for line in lines)
