@@ -44,22 +44,33 @@ __all__ = [
 
 
 class StoreSettings(BaseModel):
-    """Where events go: a DuckDB file this process owns (``duckdb``), or a running
-    ``logyard up`` over HTTP (``logyard``), which several processors can share."""
+    """Where events go: a DuckDB file this process owns (``duckdb``), a running
+    ``logyard up`` over HTTP (``logyard``), which several processors can share, or an
+    Elasticsearch/OpenSearch cluster (``opensearch``, see docs/stores/opensearch.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    type: Literal["duckdb", "logyard"] = "duckdb"
+    type: Literal["duckdb", "logyard", "opensearch"] = "duckdb"
     path: Path = Path("logyard-data/logs.duckdb")
     url: str | None = None
     token_env: str | None = Field(
         default=None, description="environment variable holding the server's ingest token"
     )
+    # type = "opensearch": the cluster, its flavour and credentials (secrets from *_env)
+    flavour: Literal["opensearch", "elasticsearch"] = "opensearch"
+    username: str | None = None
+    password_env: str | None = None
+    api_key_env: str | None = None
+    ca_file: Path | None = None
+    verify_tls: bool = True
+    refresh: Literal["false", "true", "wait_for"] = "false"
 
     @model_validator(mode="after")
     def _url_for_logyard(self) -> StoreSettings:
         if self.type == "logyard" and not self.url:
             raise ValueError('url is required with type = "logyard" (e.g. http://logyard:8000)')
+        if self.type == "opensearch" and not self.url:
+            raise ValueError('url is required with type = "opensearch" (e.g. https://es:9200)')
         return self
 
 

@@ -110,6 +110,10 @@ def _open_store(config: PipelineConfig) -> Store:
             )
         assert settings.url is not None  # checked by the config model
         return LogyardOutput(settings.url, token)
+    if settings.type == "opensearch":
+        from logyard.store.opensearch import open_from_settings
+
+        return open_from_settings(settings)
     from logyard.store.duckdb import DuckDBStore
 
     settings.path.parent.mkdir(parents=True, exist_ok=True)

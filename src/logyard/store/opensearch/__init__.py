@@ -22,6 +22,7 @@ from logyard.store.opensearch._mapping import (
     index_settings,
     originals_mappings,
 )
+from logyard.store.opensearch._settings import StoreOptions, open_from_settings
 
 if TYPE_CHECKING:
     from logyard.store.opensearch._store import OpenSearchStore
@@ -34,11 +35,13 @@ __all__ = [
     "Flavour",
     "FreeForm",
     "OpenSearchStore",
+    "StoreOptions",
     "checkpoint_mappings",
     "dead_letter_mappings",
     "field_types",
     "index_mappings",
     "index_settings",
+    "open_from_settings",
     "originals_mappings",
 ]
 
