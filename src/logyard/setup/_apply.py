@@ -31,6 +31,8 @@ MINIMUM_VERSIONS: dict[str, tuple[tuple[int, ...], str]] = {
     "opensearch": ((2, 15), "the wildcard field type of the catalogue mappings"),
 }
 _PRODUCT = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
+#: Outcomes after which a step counts as done (``would``: on a dry run).
+_IN_PLACE = frozenset({"created", "replaced", "unchanged", "would"})
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -96,12 +98,20 @@ def apply_plan(
     if dry_run:
         write(f"dry run: reading {client.url}, writing nothing")
     tally: Counter[str] = Counter()
+    outcomes: dict[str, str] = {}
     for step in plan.steps:
-        tally[_apply_step(step, client, dry_run=dry_run, force=force, write=write)] += 1
+        blocked = [r for r in step.requires if outcomes.get(r) not in _IN_PLACE]
+        if blocked:
+            write(f"{step.label}: not attempted; {blocked[0]} is not in place (see above)")
+            outcome = "blocked"
+        else:
+            outcome = _apply_step(step, client, dry_run=dry_run, force=force, write=write)
+        outcomes[step.label] = outcome
+        tally[outcome] += 1
     for note in plan.notes:
         write(note)
     write(_summary(tally, dry_run=dry_run, force=force))
-    return 0 if set(tally) <= {"created", "replaced", "unchanged", "would"} else 1
+    return 0 if set(tally) <= _IN_PLACE else 1
 
 
 def _apply_step(step: Step, client: HttpClient, *, dry_run: bool, force: bool, write: Write) -> str:
@@ -144,6 +154,11 @@ def _write(
     hint = ""
     if answer.status == 403:
         hint = "; the user lacks the privilege to manage it"
+    elif "exists with the same name as the alias" in answer.reason():
+        hint = (
+            f"; a plain index {step.name} exists (written before setup ran, auto-created): "
+            f"reindex it into {request.path.lstrip('/')}, delete it, and run setup again"
+        )
     write(
         f"{step.label}: failed; {request.method} {request.path} answered {answer.status} "
         f"({answer.reason()}){hint}"
@@ -182,7 +197,7 @@ def _summary(tally: Counter[str], *, dry_run: bool, force: bool) -> str:
     parts = [f"{tally[k]} {k}" for k in ("created", "replaced", "unchanged") if tally[k]]
     if tally["differs"]:
         parts.append(f"{tally['differs']} differ (--force replaces them)")
-    for key in ("skipped", "failed"):
+    for key in ("skipped", "failed", "blocked"):
         if tally[key]:
             parts.append(f"{tally[key]} {key}")
     return f"{head} ({', '.join(parts)})" if parts else head

@@ -194,6 +194,7 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
                 unwrap=lambda answer: (
                     (answer.get("data_streams") or None) if isinstance(answer, dict) else None
                 ),
+                requires=(f"index template {name}",),
             )
         )
     for role, body in elasticsearch_roles().items():

@@ -213,6 +213,7 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
                 api="aliases (_alias)",
                 mode="exists",
                 create_path=f"/{alias}-000001",
+                requires=(f"index template {alias}",),
             )
         )
     steps.append(

@@ -49,6 +49,8 @@ class Step:
     unwrap: Unwrap = _identity
     #: The update request from the GET answer (ISM and SM need its sequence number).
     update: Callable[[Any], Request] | None = None
+    #: Labels of steps that must be in place first (an alias needs its index template).
+    requires: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
