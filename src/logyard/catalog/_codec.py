@@ -29,6 +29,9 @@ __all__ = [
     "to_utc_ms",
 ]
 
+#: The id of an event that carries none: given, computed on demand, or None (see decode).
+DefaultId = str | Callable[[], str] | None
+
 _LEVEL_ALIASES: dict[str, str] = {
     "trace": "TRACE",
     "debug": "DEBUG",
@@ -115,11 +118,12 @@ class EventCodec:
         self._limit = self._now() + max_future
 
     # -- public -------------------------------------------------------------------------------
-    def decode(self, raw: bytes, default_id: str | None = None) -> Event:
+    def decode(self, raw: bytes, default_id: DefaultId = None) -> Event:
         """One event from JSON bytes, validated and normalized; raises :class:`EventError`.
 
         ``default_id`` is the id of an event that carries none (derived from where it was
-        read, so a replay gets the same id); without it, ingest assigns a UUIDv7.
+        read, so a replay gets the same id), or a function computing it only when needed;
+        without it, ingest assigns a UUIDv7.
         """
         try:
             event = cast(Event, _FAST.decode(raw))
@@ -146,7 +150,7 @@ class EventCodec:
         ts = event.timestamp
         return self._finish(event), event.timestamp is ts
 
-    def from_object(self, obj: object, default_id: str | None = None) -> Event:
+    def from_object(self, obj: object, default_id: DefaultId = None) -> Event:
         """One event from an already-decoded JSON value."""
         if not isinstance(obj, dict):
             raise DecodeError(
@@ -175,7 +179,7 @@ class EventCodec:
             ) from exc
 
     # -- internals ----------------------------------------------------------------------------
-    def _slow(self, raw: bytes, default_id: str | None = None) -> Event:
+    def _slow(self, raw: bytes, default_id: DefaultId = None) -> Event:
         try:
             obj = _ANY.decode(raw)
         except msgspec.DecodeError as exc:
@@ -195,7 +199,7 @@ class EventCodec:
             ) from exc
         return self.from_object(obj, default_id)
 
-    def _normalize(self, obj: dict[str, Any], default_id: str | None = None) -> dict[str, Any]:
+    def _normalize(self, obj: dict[str, Any], default_id: DefaultId = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         extras: dict[str, Any] = {}
         self._flatten("", obj, out, extras)
@@ -232,7 +236,8 @@ class EventCodec:
         elif ts is None:
             out["@timestamp"] = datetime.now(UTC).isoformat()
         if "event.id" not in out and (default_id or self.assign_ids):
-            out["event.id"] = default_id or new_event_id()
+            given = default_id() if callable(default_id) else default_id
+            out["event.id"] = given or new_event_id()
         if extras:
             labels = out.get("labels")
             labels = dict(labels) if isinstance(labels, dict) else {}

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from logyard.catalog import Event, EventCodec
@@ -129,9 +130,15 @@ class InputRunner:
                         path=message.headers.get("error.path"),
                     )
                 if message.event is not None:
-                    events.append(self.codec.from_object(message.event, message.default_id))
+                    events.append(
+                        self.codec.from_object(
+                            message.event, partial(derived_id, message.coordinates)
+                        )
+                    )
                 elif message.payload is not None:
-                    event = self.codec.decode(message.payload, message.default_id)
+                    event = self.codec.decode(
+                        message.payload, partial(derived_id, message.coordinates)
+                    )
                     if self.signatures is not None:
                         check_signature(self.signatures, event.service, message.payload)
                     events.append(event)

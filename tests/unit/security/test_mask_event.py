@@ -219,3 +219,24 @@ def test_order_ids_are_never_masked_even_when_their_digits_look_like_a_phone() -
     )
     masked = Masker()(event)
     assert (masked.order_id, masked.message_id) == ("K-89523441984d", "89161234567")
+
+
+def test_a_producer_signature_is_left_alone() -> None:
+    """A well-formed ``labels.sig`` (v1:<kid>:<43 base64url chars>) passes the masker
+    untouched: nothing personal is in it, and the processor checked it already."""
+    sig = "v1:crm-2026.11:05qOgUUQiZIKFMQ3IKqhq3gWp_Kbp2pJMNN50qxw3cI"
+    masked, report = Masker().mask_event(order({"product": "vase"}, labels={"sig": sig}))
+    assert masked.labels == {"sig": sig}
+    assert not report.changed
+
+
+@pytest.mark.parametrize(
+    "kid", [PAN, "4276-3800-1234-5679", "4276 3800 1234 5679", "k_4276-3800-1234-5679"]
+)
+def test_a_card_number_disguised_as_a_signature_key_id_is_masked(kid: str) -> None:
+    """A ``labels.sig`` shaped like a signature but whose key id spells a card number is
+    not trusted: the PAN digits are masked like anywhere else."""
+    sig = f"v1:{kid}:05qOgUUQiZIKFMQ3IKqhq3gWp_Kbp2pJMNN50qxw3cI"
+    masked = Masker()(order({"product": "vase"}, labels={"sig": sig}))
+    assert PAN not in re.sub(r"[^0-9]", "", str(masked.labels))
+    assert "pan" in masked.labels["masked"]

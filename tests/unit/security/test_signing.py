@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import json
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logyard.errors import ConfigError
 from logyard.security.chain import (
@@ -18,7 +21,11 @@ from logyard.security.chain import (
     sign_event,
     verify_event,
 )
-from logyard.security.chain._canonical import es_number
+from logyard.security.chain._canonical import (
+    decode_canonical,
+    encode_canonical,
+    es_number,
+)
 
 KEY = ServiceKey("shop-2026", b"k" * 32)
 OTHER = ServiceKey("shop-2025", b"o" * 32)
@@ -164,3 +171,24 @@ def test_short_secret_is_refused() -> None:
     """Secrets under 16 bytes are refused with a hint."""
     with pytest.raises(ConfigError, match="at least 16"):
         ServiceKey("k", b"short")
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _json_values, max_size=6))
+def test_one_pass_canonical_form_equals_the_walk(doc: dict[str, object]) -> None:
+    """The processor's one-decode path (floats written while decoding, big integers sent to
+    the full walk) gives exactly the bytes of ``canonical_json`` on the decoded document,
+    for any JSON object: signatures never depend on which path computed them."""
+    raw = msgspec.json.encode(doc)
+    assert encode_canonical(decode_canonical(raw)) == canonical_json(msgspec.json.decode(raw))

@@ -19,10 +19,16 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["canonical_json", "es_number"]
+__all__ = ["canonical_json", "decode_canonical", "encode_canonical", "es_number"]
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
+_DECODER = msgspec.json.Decoder()
 _SAFE_INT = 2**53
+# 16 digits in a row may be an integer beyond 2**53 (or only a string holding digits): such
+# documents take the full walk, which writes big integers as JCS asks. Found by mapping
+# digits to "0" and the rest to " " (bytes.translate is ~8x faster here than a regex).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGITS = b"0" * 16
 
 
 def es_number(value: float) -> str:
@@ -31,6 +37,9 @@ def es_number(value: float) -> str:
         raise ValueError(f"canonical JSON: {value!r} is not a JSON number; send a finite number")
     if value == 0:
         return "0"
+    short = repr(value)
+    if "e" not in short:  # 1e-4 <= |value| < 1e16: Python and ECMAScript agree but for ".0"
+        return short[:-2] if short.endswith(".0") else short
     sign = "-" if value < 0 else ""
     digits_tuple, exponent = Decimal(repr(abs(value))).as_tuple()[1:]
     digits = "".join(map(str, digits_tuple)).rstrip("0") or "0"
@@ -71,3 +80,25 @@ def _prepare(value: Any) -> Any:
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 bytes of a decoded JSON value (dicts, lists, str, int, float, bool, None)."""
     return _ENCODER.encode(_prepare(value))
+
+
+def _raw_float(literal: str) -> msgspec.Raw:
+    return msgspec.Raw(es_number(float(literal)).encode())
+
+
+_RAW_FLOAT_DECODER = msgspec.json.Decoder(float_hook=_raw_float)
+
+
+def decode_canonical(raw: bytes) -> Any:
+    """Decode JSON ``raw`` ready for :func:`encode_canonical`: the same value as
+    :func:`canonical_json` would prepare, in one pass (floats come back already written in
+    ECMAScript form). ``msgspec.DecodeError`` for bad JSON, ``ValueError`` for a number that
+    is not finite."""
+    if _LONG_DIGITS in raw.translate(_DIGITS_ONLY):
+        return _prepare(_DECODER.decode(raw))
+    return _RAW_FLOAT_DECODER.decode(raw)
+
+
+def encode_canonical(prepared: Any) -> bytes:
+    """The RFC 8785 bytes of a value from :func:`decode_canonical` (keys sorted)."""
+    return _ENCODER.encode(prepared)

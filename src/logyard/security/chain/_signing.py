@@ -24,7 +24,7 @@ from typing import Any, Literal
 import msgspec
 
 from logyard.errors import ConfigError
-from logyard.security.chain._canonical import canonical_json
+from logyard.security.chain._canonical import canonical_json, decode_canonical, encode_canonical
 
 __all__ = [
     "SIGNATURE_FIELD",
@@ -77,6 +77,26 @@ def _as_dict(doc: bytes | Mapping[str, Any]) -> dict[str, Any]:
     return value
 
 
+def _unsigned(doc: bytes | Mapping[str, Any]) -> tuple[bytes, object]:
+    """The canonical bytes of the event without ``labels.sig``, and the signature (or
+    ``None``). From bytes in one decode (the processor's path); ``msgspec.DecodeError``
+    when ``doc`` is not a JSON object, ``TypeError``/``ValueError`` for a value JSON cannot
+    carry."""
+    if isinstance(doc, Mapping):
+        event, signature = _split(dict(doc))
+        return canonical_json(event), signature
+    event = decode_canonical(doc)
+    if not isinstance(event, dict):
+        raise msgspec.DecodeError("an event is a JSON object")
+    labels = event.get("labels")  # freshly decoded, ours to change in place
+    if not isinstance(labels, dict) or "sig" not in labels:
+        return encode_canonical(event), None
+    signature = labels.pop("sig")
+    if not labels:
+        del event["labels"]
+    return encode_canonical(event), signature
+
+
 def _split(event: dict[str, Any]) -> tuple[dict[str, Any], object]:
     """The event without its signature, and the signature (or ``None``)."""
     labels = event.get("labels")
@@ -91,7 +111,7 @@ def _split(event: dict[str, Any]) -> tuple[dict[str, Any], object]:
 
 def signing_payload(doc: bytes | Mapping[str, Any]) -> bytes:
     """The bytes a signature covers: the canonical form of the event without ``labels.sig``."""
-    return canonical_json(_split(_as_dict(doc))[0])
+    return _unsigned(doc)[0]
 
 
 def _mac(payload: bytes, key: ServiceKey) -> str:
@@ -144,9 +164,11 @@ def verify_event(doc: bytes | Mapping[str, Any], keys: Iterable[ServiceKey]) -> 
     """Check ``labels.sig`` against the service's ``keys``. A malformed signature or event is
     ``forged``; a key id the service does not have is ``unknown_key``."""
     try:
-        event, signature = _split(_as_dict(doc))
+        payload, signature = _unsigned(doc)
     except msgspec.DecodeError:
         return Verdict(False, "forged", detail="the event is not a JSON object")
+    except (TypeError, ValueError) as exc:
+        return Verdict(False, "forged", detail=str(exc))
     if signature is None:
         return Verdict(False, "unsigned", detail="labels.sig is missing")
     parsed = _parse(signature)
@@ -156,11 +178,7 @@ def verify_event(doc: bytes | Mapping[str, Any], keys: Iterable[ServiceKey]) -> 
     key = next((k for k in keys if k.kid == kid), None)
     if key is None:
         return Verdict(False, "unknown_key", kid, f"key id {kid!r} is not in the keyring")
-    try:
-        payload = canonical_json(event)
-    except (TypeError, ValueError) as exc:
-        return Verdict(False, "forged", kid, str(exc))
-    expected = hmac.new(key.secret, payload, hashlib.sha256).digest()
+    expected = hmac.digest(key.secret, payload, "sha256")
     if not hmac.compare_digest(expected, mac):
         return Verdict(False, "forged", kid, "the signature does not match the event")
     return Verdict(True, None, kid)

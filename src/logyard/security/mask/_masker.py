@@ -23,6 +23,7 @@ write, never mutated (they may belong to the caller, as in the SDK). A changed e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -79,6 +80,10 @@ _NOT_PROSE = frozenset(
 )
 _PLACEHOLDER = {k: f"[{k}]" for k in ("name", "address", "passport", "snils", "inn", "birth_date")}
 _DROP = object()
+# A producer signature (labels.sig: v1:<kid>:<base64url HMAC>) holds nothing personal and is
+# left alone — unless digits and separators in it could spell a card number.
+_SIGNATURE = re.compile(r"v1:[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_-]{43}")
+_DIGIT_RUN = re.compile(r"[0-9][0-9 _.-]{11,}[0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +286,15 @@ class Masker:
     ) -> dict[str, Any] | None:
         out: dict[str, Any] | None = None
         for k, v in d.items():
-            if path == "labels" and k == "masked":
+            if path == "labels" and (
+                k == "masked"
+                or (
+                    k == "sig"
+                    and isinstance(v, str)
+                    and _SIGNATURE.fullmatch(v) is not None
+                    and _DIGIT_RUN.search(v) is None
+                )
+            ):
                 continue
             new = self._value(k, v, f"{path}.{k}", person, st)
             if new is v:
