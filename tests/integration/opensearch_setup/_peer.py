@@ -40,7 +40,8 @@ def serve() -> Iterator[Peer]:
             length = int(self.headers.get("Content-Length") or 0)
             if length:
                 self.rfile.read(length)
-            peer.seen.append((self.command, self.path, dict(self.headers.items())))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            peer.seen.append((self.command, self.path, headers))
             status, body = peer.answers.get((self.command, self.path), (404, {"error": "nope"}))
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -56,7 +57,7 @@ def serve() -> Iterator[Peer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     peer.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield peer
