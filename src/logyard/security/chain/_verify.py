@@ -189,9 +189,11 @@ class _Walk:
         params: list[Any] = []
         archived = "FALSE"
         if self.has_archive:
+            # only marks under a record of this system count (records are checked first)
             join += (
-                f" LEFT JOIN (SELECT DISTINCT seq FROM {ARCHIVED_TABLE} WHERE system = ?) a "
-                "ON a.seq = c.seq"
+                f" LEFT JOIN (SELECT DISTINCT m.seq FROM {ARCHIVED_TABLE} m JOIN "
+                f"{ARCHIVE_RECORDS_TABLE} r ON r.record_id = m.record_id AND r.system = m.system "
+                "WHERE m.system = ?) a ON a.seq = c.seq"
             )
             params.append(self.system)
             archived = "a.seq IS NOT NULL"
