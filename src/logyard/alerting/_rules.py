@@ -35,6 +35,7 @@ from logyard.alerting._notify import NOTIFIER_TYPES, config_model
 from logyard.catalog import System
 from logyard.errors import ConfigError, KQLSyntaxError
 from logyard.store import kql
+from logyard.store._fields import field_ref
 
 __all__ = [
     "RULE_TYPES",
@@ -300,14 +301,7 @@ def rules_from_dict(data: object, *, source: str = "rules") -> RuleSet:
     for i, name in enumerate(settings.notify):
         if name not in names:
             problems.append(_unknown_notifier(f"settings.notify[{i}]", name, names))
-    seen: dict[str, int] = {}
     for i, rule in rules:
-        if rule.name in seen:
-            problems.append(
-                f"rules[{i}].name: {rule.name!r} is also rules[{seen[rule.name]}]; "
-                "give each rule its own name"
-            )
-        seen.setdefault(rule.name, i)
         for j, name in enumerate(rule.notify or []):
             if name not in names:
                 problems.append(_unknown_notifier(f"rules[{i}].notify[{j}]", name, names))
@@ -352,11 +346,19 @@ def _rules(raw: object, problems: list[str]) -> list[tuple[int, Any]]:
         problems.append("rules: expected a list of rules; write [[rules]] tables")
         return []
     out: list[tuple[int, Any]] = []
+    names: dict[str, int] = {}
     for i, spec in enumerate(raw):
         where = f"rules[{i}]"
         if not isinstance(spec, Mapping):
             problems.append(f"{where}: expected a table with name and type")
             continue
+        name = spec.get("name")
+        if isinstance(name, str) and name in names:
+            problems.append(
+                f"{where}.name: {name!r} is also rules[{names[name]}]; give each rule its own name"
+            )
+        elif isinstance(name, str):
+            names[name] = i
         kind = spec.get("type")
         model = RULE_TYPES.get(kind) if isinstance(kind, str) else None
         if model is None:
@@ -445,6 +447,16 @@ def _check_rule(rule: Any, where: str) -> list[str]:
                 f"{where}.baseline: {format_duration(rule.baseline)} is shorter than the window "
                 f"{format_duration(rule.window)}; a baseline needs at least one window"
             )
+    if isinstance(rule, LatencyRule) and field_ref(rule.field).kind not in ("number", "unknown"):
+        problems.append(
+            f"{where}.field: {rule.field} is not numeric; name a number field like "
+            "http.duration_ms"
+        )
+    if rule.group_by and field_ref(rule.group_by).kind in ("object", "list", "text"):
+        problems.append(
+            f"{where}.group_by: {rule.group_by} is not a single keyword value; group by a "
+            "field like service.name"
+        )
     if isinstance(rule, LatencyRule) and rule.above is None and rule.over_baseline is None:
         problems.append(f"{where}: a latency rule needs above and/or over_baseline; add one")
     if isinstance(rule, ThresholdRule):
