@@ -10,14 +10,36 @@ from logyard.catalog import SYSTEMS
 from logyard.errors import ConfigError
 from logyard.store.duckdb import Partition
 
-__all__ = ["DEFAULT_DAYS", "RetentionPolicy", "due_partitions", "parse_overrides"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "RetentionPolicy",
+    "all_problems",
+    "due_partitions",
+    "override_problems",
+    "parse_overrides",
+]
 
 #: The note's retention: six months.
 DEFAULT_DAYS = 180
 
 
+def all_problems(problems: Sequence[str]) -> ConfigError:
+    """One error that lists every problem, one a line."""
+    if len(problems) == 1:
+        return ConfigError(problems[0])
+    return ConfigError(f"{len(problems)} problems:\n  " + "\n  ".join(problems))
+
+
 def parse_overrides(items: Iterable[str], where: str = "--system") -> dict[str, int]:
     """``["mes=90", "crm=365"]`` → ``{"mes": 90, "crm": 365}``; every problem at once."""
+    out, problems = override_problems(items, where)
+    if problems:
+        raise all_problems(problems)
+    return out
+
+
+def override_problems(items: Iterable[str], where: str) -> tuple[dict[str, int], list[str]]:
+    """The overrides that parse, and a message for each item that does not."""
     out: dict[str, int] = {}
     problems: list[str] = []
     for item in items:
@@ -38,9 +60,7 @@ def parse_overrides(items: Iterable[str], where: str = "--system") -> dict[str, 
             problems.append(f"{where}: {item!r}: keep at least 1 day")
             continue
         out[name] = value
-    if problems:
-        raise ConfigError("; ".join(problems))
-    return out
+    return out, problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logyard.errors import ConfigError
-from logyard.retention._policy import DEFAULT_DAYS, RetentionPolicy, parse_overrides
+from logyard.retention._policy import (
+    DEFAULT_DAYS,
+    RetentionPolicy,
+    all_problems,
+    override_problems,
+)
 
 __all__ = ["PREFIX", "RetentionSettings"]
 
@@ -88,12 +92,10 @@ class RetentionSettings:
         systems: dict[str, int] = {}
         raw_systems = get("SYSTEMS")
         if raw_systems is not None:
-            try:
-                systems = parse_overrides(
-                    [s for s in raw_systems.split(",") if s.strip()], f"{PREFIX}SYSTEMS"
-                )
-            except ConfigError as exc:
-                problems.append(str(exc))
+            systems, bad = override_problems(
+                [s for s in raw_systems.split(",") if s.strip()], f"{PREFIX}SYSTEMS"
+            )
+            problems += bad
         to = get("TO")
         if to is not None and "://" in to and not to.startswith("s3://"):
             problems.append(
@@ -103,7 +105,7 @@ class RetentionSettings:
         every = number("EVERY_SECS", 86_400.0, 1)
         delay = number("START_DELAY_SECS", 600.0, 0)
         if problems:
-            raise ConfigError("; ".join(problems))
+            raise all_problems(problems)
         return cls(
             enabled=enabled,
             days=int(days),

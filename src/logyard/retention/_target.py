@@ -145,7 +145,10 @@ class S3Target:
         if isinstance(response, dict):
             code = str(response.get("Error", {}).get("Code", ""))
         where = self.url(key)
-        if code in ("NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"):
+        denied = ("NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch")
+        if not code:  # boto3's transfers wrap the ClientError in a message (S3UploadFailedError)
+            code = next((c for c in denied if f"({c})" in str(exc)), "")
+        if code in denied:
             fix = "check the bucket name and the AWS credentials (AWS_* variables or profile)"
         else:
             fix = "check that S3 is reachable (the endpoint URL, the network); a re-run resumes"
