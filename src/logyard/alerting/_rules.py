@@ -449,8 +449,7 @@ def _check_rule(rule: Any, where: str) -> list[str]:
             )
     if isinstance(rule, LatencyRule) and field_ref(rule.field).kind not in ("number", "unknown"):
         problems.append(
-            f"{where}.field: {rule.field} is not numeric; name a number field like "
-            "http.duration_ms"
+            f"{where}.field: {rule.field} is not numeric; name a number field like http.duration_ms"
         )
     if rule.group_by and field_ref(rule.group_by).kind in ("object", "list", "text"):
         problems.append(

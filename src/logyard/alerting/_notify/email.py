@@ -6,6 +6,7 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.policy import default
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -14,6 +15,10 @@ from logyard.alerting._notify._base import Notification, NotifyError
 from logyard.errors import ConfigError
 
 __all__ = ["Config", "EmailNotifier", "build"]
+
+# Headers up to RFC 5322's 998 characters are not folded (a folded subject shows up with a
+# leading space in some clients).
+_POLICY = default.clone(max_line_length=998)
 
 
 class Config(BaseModel):
@@ -48,7 +53,7 @@ class EmailNotifier:
         return f"EmailNotifier({self.name!r}, host={self.config.host!r}, password=[secure])"
 
     def message(self, notification: Notification) -> EmailMessage:
-        msg = EmailMessage()
+        msg = EmailMessage(policy=_POLICY)
         msg["From"] = self.config.sender
         msg["To"] = ", ".join(self.config.recipients)
         msg["Subject"] = notification.title()[:200]
