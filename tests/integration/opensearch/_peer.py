@@ -10,15 +10,19 @@ runs out every item is created.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import ipaddress
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-__all__ = ["BulkReply", "Peer", "item_statuses", "serve_peer"]
+__all__ = ["BulkReply", "Peer", "item_statuses", "self_signed", "serve_peer", "whole"]
 
 #: Given the ``_id`` of each document of a bulk request: (HTTP status, response body).
 BulkReply = Callable[[list[str]], tuple[int, Any]]
@@ -72,6 +76,7 @@ class Peer:
     bulk_requests: list[list[str]] = field(default_factory=list)
     bulk_params: list[str] = field(default_factory=list)
     forbid_bulk: bool = False
+    bulk_content_types: list[str] = field(default_factory=list)
 
 
 def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
@@ -131,20 +136,64 @@ def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
             ids = [next(iter(a.values()))["_id"] for a in lines[0::2]]
             peer.bulk_requests.append(ids)
             peer.bulk_params.append(self.path.partition("?")[2])
+            peer.bulk_content_types.append(self.headers.get("content-type", ""))
             reply = peer.bulk_script.pop(0) if peer.bulk_script else item_statuses({})
             self._send(*reply(ids))
 
     return Handler
 
 
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here (nothing is downloaded)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 @contextmanager
-def serve_peer(peer: Peer | None = None) -> Iterator[Peer]:
-    """Serve ``peer`` on a free loopback port; stopped on exit."""
+def serve_peer(peer: Peer | None = None, tls: tuple[Path, Path] | None = None) -> Iterator[Peer]:
+    """Serve ``peer`` on a free loopback port (HTTPS with ``tls`` = cert, key); stopped on exit."""
     peer = peer or Peer()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(peer))
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    peer.url = f"http://127.0.0.1:{server.server_address[1]}"
+    peer.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     try:
         yield peer
     finally:
