@@ -15,6 +15,7 @@ import ipaddress
 import json
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,6 +78,10 @@ class Peer:
     bulk_params: list[str] = field(default_factory=list)
     forbid_bulk: bool = False
     bulk_content_types: list[str] = field(default_factory=list)
+    bulk_hold_secs: float = 0.0  # how long each bulk answer takes
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
@@ -137,7 +142,13 @@ def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
             peer.bulk_requests.append(ids)
             peer.bulk_params.append(self.path.partition("?")[2])
             peer.bulk_content_types.append(self.headers.get("content-type", ""))
-            reply = peer.bulk_script.pop(0) if peer.bulk_script else item_statuses({})
+            with peer.lock:
+                peer.in_flight += 1
+                peer.most_in_flight = max(peer.most_in_flight, peer.in_flight)
+                reply = peer.bulk_script.pop(0) if peer.bulk_script else item_statuses({})
+            time.sleep(peer.bulk_hold_secs)
+            with peer.lock:
+                peer.in_flight -= 1
             self._send(*reply(ids))
 
     return Handler

@@ -93,6 +93,16 @@ def test_batches_are_split_by_document_count(opensearch_url: str) -> None:
     store.close()
 
 
+def test_bulk_requests_in_flight_are_bounded(peer: Peer) -> None:
+    """Ten events in chunks of two with max_in_flight=2, each answer held 0.3 s: five bulk
+    requests, never more than two at the cluster at once (and two do overlap)."""
+    peer.bulk_hold_secs = 0.3
+    store = fast(peer.url, batch_max_docs=2, max_in_flight=2)
+    result = store.write(WriteBatch(events=requests(10)))
+    assert (result.stored, len(peer.bulk_requests), peer.most_in_flight) == (10, 5, 2)
+    store.close()
+
+
 def test_refresh_false_still_stores_durably(opensearch_url: str) -> None:
     """With refresh="false" a write returns before a refresh; after an explicit one the
     events are all there."""
