@@ -117,7 +117,7 @@ class LogyardMiddleware:
             status=code,
             duration_ms=elapsed_ns / 1e6,
             client_ip=self._client_ip(scope),
-            url=_url(scope, entry_root),
+            url=lambda: _url(scope, entry_root),
             referrer=_header(scope, b"referer"),
         )
 

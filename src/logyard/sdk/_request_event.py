@@ -9,6 +9,7 @@ those go to ``labels``. A 5xx answer is logged at ERROR, everything else at INFO
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Literal
 
 from logyard.catalog import CATALOG
@@ -68,10 +69,11 @@ class RequestEvents:
         status: int,
         duration_ms: float,
         client_ip: str | None,
-        url: str,
+        url: Callable[[], str],
         referrer: str | None,
     ) -> None:
-        """Log one served request (inside the request's trace context)."""
+        """Log one served request (inside the request's trace context); ``url`` builds the
+        full URL, which only ``page.viewed`` needs."""
         if self.action is None:
             return
         level: Literal["INFO", "ERROR"] = "ERROR" if status >= 500 else "INFO"
@@ -90,7 +92,7 @@ class RequestEvents:
             else:
                 self.logger.page_viewed(
                     client_ip=client_ip or "unknown",
-                    url=url,
+                    url=url(),
                     referrer=referrer,
                     message=message,
                     level=level,

@@ -13,6 +13,7 @@ service itself has imported it (no import, no active span).
 from __future__ import annotations
 
 import random
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,10 @@ __all__ = [
     "trace_context",
 ]
 
-_HEX = frozenset("0123456789abcdef")
+# version-trace_id-parent_id-flags, then (versions after 00 only) "-" and anything
+_TRACEPARENT = re.compile(
+    r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?\Z", re.S
+)
 _ZERO_TRACE = "0" * 32
 _ZERO_SPAN = "0" * 16
 
@@ -50,10 +54,6 @@ _CURRENT: ContextVar[TraceContext | None] = ContextVar("logyard_trace", default=
 _modules = sys.modules  # OpenTelemetry is consulted only once the service imported it
 
 
-def _is_hex(text: str, length: int) -> bool:
-    return len(text) == length and _HEX.issuperset(text)
-
-
 def new_trace_id() -> str:
     """A random, non-zero 128-bit trace id as 32 lowercase hex digits."""
     return f"{random.getrandbits(128) or 1:032x}"
@@ -73,19 +73,11 @@ def parse_traceparent(header: str) -> TraceContext | None:
     span (the parent id); :func:`trace_context` opens a child span under it.
     """
     header = header.strip()
-    if len(header) < 55:
+    match = _TRACEPARENT.match(header)
+    if match is None:
         return None
-    version = header[:2]
-    if not _is_hex(version, 2) or version == "ff":
-        return None
-    if version == "00" and len(header) != 55:
-        return None
-    if len(header) > 55 and header[55] != "-":
-        return None
-    if header[2] != "-" or header[35] != "-" or header[52] != "-":
-        return None
-    trace_id, parent_id, flags = header[3:35], header[36:52], header[53:55]
-    if not (_is_hex(trace_id, 32) and _is_hex(parent_id, 16) and _is_hex(flags, 2)):
+    version, trace_id, parent_id, flags = match.groups()
+    if version == "ff" or (version == "00" and len(header) != 55):
         return None
     if trace_id == _ZERO_TRACE or parent_id == _ZERO_SPAN:
         return None
@@ -116,17 +108,28 @@ def current_trace() -> TraceContext | None:
 
 def _otel_context(otel: Any) -> TraceContext | None:
     """The ids of OpenTelemetry's current span, or ``None`` when no valid span is active."""
+    global _otel_last
     try:
         span_context = otel.get_current_span().get_span_context()
+        last = _otel_last
+        if last is not None and last[0] is span_context:  # many events per span
+            return last[1]
         if not span_context.is_valid:
             return None
-        return TraceContext(
-            trace_id=f"{span_context.trace_id:032x}",
-            span_id=f"{span_context.span_id:016x}",
-            flags=int(span_context.trace_flags) & 0xFF,
+        context = TraceContext(
+            f"{span_context.trace_id:032x}",
+            f"{span_context.span_id:016x}",
+            None,
+            int(span_context.trace_flags) & 0xFF,
         )
+        _otel_last = (span_context, context)
+        return context
     except Exception:  # a broken tracer must not break logging
         return None
+
+
+# The last OpenTelemetry span context seen and its ids (a span's context object is fixed).
+_otel_last: tuple[Any, TraceContext] | None = None
 
 
 @contextmanager
@@ -162,9 +165,4 @@ def _child(parent: TraceContext | None) -> TraceContext:
     """A new span under ``parent``, or the root span of a new trace."""
     if parent is None:
         return TraceContext(trace_id=new_trace_id(), span_id=new_span_id())
-    return TraceContext(
-        trace_id=parent.trace_id,
-        span_id=new_span_id(),
-        parent_id=parent.span_id,
-        flags=parent.flags,
-    )
+    return TraceContext(parent.trace_id, new_span_id(), parent.span_id, parent.flags)

@@ -92,7 +92,7 @@ class LogyardMiddleware:
             status=code,
             duration_ms=elapsed_ns / 1e6,
             client_ip=self._client_ip(environ),
-            url=request_uri(environ),
+            url=lambda: request_uri(environ),
             referrer=environ.get("HTTP_REFERER"),
         )
 
