@@ -48,8 +48,9 @@ def configure(
 
     ``LOGYARD_URL`` and ``LOGYARD_TOKEN`` build an :class:`HttpTransport` (unless
     ``transport`` is given); ``LOGYARD_SPOOL_DIR`` and ``LOGYARD_SPOOL_MAX_BYTES`` set the
-    spool. ``options`` go to :class:`EventLogger` and win over the environment. A
-    logger configured before is closed. Raises :class:`ConfigError` for a missing or
+    spool; ``LOGYARD_SDK_MASK=1`` masks events before they leave the host. ``options`` go
+    to :class:`EventLogger` and win over the environment. A logger configured before is
+    closed. Raises :class:`ConfigError` for a missing or
     malformed setting; after that, the logger never raises into the host.
     """
     global _default
@@ -63,6 +64,10 @@ def configure(
             )
         transport = HttpTransport(url, env.get("LOGYARD_TOKEN") or None)
     settings: dict[str, Any] = {"spool_max_bytes": _max_bytes(env)}
+    mask = env.get("LOGYARD_SDK_MASK", "").strip().lower()
+    if mask not in ("", "0", "false", "no", "1", "true", "yes"):
+        raise ConfigError(f"LOGYARD_SDK_MASK: {mask!r} is not a switch; set it to 1 or 0")
+    settings["mask"] = mask in ("1", "true", "yes")
     spool_dir = env.get("LOGYARD_SPOOL_DIR", "").strip()
     if spool_dir:
         settings["spool_dir"] = spool_dir

@@ -23,6 +23,7 @@ from logyard.errors import EventError, InvalidEventError
 
 if TYPE_CHECKING:
     from logyard.security.chain._signing import ServiceKey
+    from logyard.security.mask import MaskConfig
 
 __all__ = ["EventEncoder", "uuid7"]
 
@@ -66,8 +67,14 @@ class EventEncoder:
         *,
         pooled_ids: bool = False,
         signing_key: ServiceKey | None = None,
+        mask: bool | MaskConfig = False,
     ) -> None:
         self.service = service
+        self._mask: Callable[[Event], Event] | None = None
+        if mask:  # before anything leaves the host: the spool and the wire see masked events
+            from logyard.security.mask import MaskConfig, Masker
+
+            self._mask = Masker(mask if isinstance(mask, MaskConfig) else MaskConfig())
         self._sign: Callable[[bytes], bytes] | None = None
         if signing_key is not None:
             from logyard.security.chain._signing import attach_signature
@@ -123,6 +130,8 @@ class EventEncoder:
     def encode(self, event: Event) -> bytes:
         """The event's validated JSON; raises :class:`EventError` naming event and field."""
         self.finish(event)
+        if self._mask is not None:
+            event = self._mask(event)
         try:
             raw = self._encoder.encode(event)
         except (TypeError, ValueError, OverflowError) as exc:
@@ -152,10 +161,13 @@ class EventEncoder:
         is wrong does each event go through :meth:`encode` to find which and why.
         """
         finish, encode, allowed = self.finish, self._encoder.encode, self._allowed
+        mask = self._mask
         try:
             raws = []
             for event in events:
                 finish(event)
+                if mask is not None:
+                    event = mask(event)
                 raws.append(encode(event))
                 if type(event) not in allowed:
                     raise InvalidEventError("wrong system", code="wrong_system")

@@ -32,6 +32,7 @@ from logyard.sdk._transport import Transport
 
 if TYPE_CHECKING:
     from logyard.security.chain._signing import ServiceKey
+    from logyard.security.mask import MaskConfig
 
 __all__ = ["CAPTURES", "DEFAULT_SPOOL_MAX_BYTES", "LIVE", "EventLogger"]
 
@@ -54,7 +55,9 @@ class EventLogger(TypedEvents):
     ``strict=True`` validates in the caller and raises :class:`InvalidEventError` (for
     tests); otherwise invalid events are counted and logged, never raised. When the
     buffer holds ``buffer_max_events``, a call waits up to ``block_ms`` for room and then
-    drops the event (counted as ``buffer_full``).
+    drops the event (counted as ``buffer_full``). ``mask=True`` (or a
+    :class:`~logyard.security.mask.MaskConfig`) masks card numbers, personal data and secrets
+    on the delivery thread, before anything is spooled or sent.
     """
 
     def __init__(
@@ -73,10 +76,12 @@ class EventLogger(TypedEvents):
         linger_ms: float = 100.0,
         block_ms: float = 0.0,
         signing_key: ServiceKey | None = None,
+        mask: bool | MaskConfig = False,
         retry_initial_ms: float = 100.0,
         retry_max_ms: float = 30_000.0,
     ) -> None:
         self._signing_key = signing_key  # events are signed on the delivery thread
+        self._mask_option = mask  # and masked there first, before the spool or the wire
         if service not in SYSTEMS:
             raise ConfigError(
                 f"service: {service!r} is not one of the systems; use one of {', '.join(SYSTEMS)}"
@@ -90,7 +95,8 @@ class EventLogger(TypedEvents):
         self._buffer_max = buffer_max_events
         self._batch_max = batch_max_events
         self._block_secs = block_ms / 1000
-        self._encoder = EventEncoder(service, version, self.host)  # strict mode and capture
+        # strict mode and capture
+        self._encoder = EventEncoder(service, version, self.host, mask=mask)
         self._counters = Counters()
         self._captured = 0
         self._closed = False
@@ -124,6 +130,7 @@ class EventLogger(TypedEvents):
                 self.host,
                 pooled_ids=True,
                 signing_key=self._signing_key,
+                mask=self._mask_option,
             ),
             self.transport,
             spool,

@@ -240,3 +240,21 @@ def test_a_card_number_disguised_as_a_signature_key_id_is_masked(kid: str) -> No
     masked = Masker()(order({"product": "vase"}, labels={"sig": sig}))
     assert PAN not in re.sub(r"[^0-9]", "", str(masked.labels))
     assert "pan" in masked.labels["masked"]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "expected"),
+    [
+        (PAN, "427638******5679"),
+        ("ORD-4276-3800-1234-5679", "ORD-4276-38**-****-5679"),
+        ("４２７６３８００１２３４５６７９", "427638******5679"),
+        ("ORD-000123", "ORD-000123"),
+        ("ORD-4276380012345678", "ORD-4276380012345678"),  # fails Luhn: an id, kept
+    ],
+)
+def test_a_card_number_in_an_identifier_field_is_masked(order_id: str, expected: str) -> None:
+    """Identifier fields (order.id here) skip the personal-data detectors, but a card
+    number is masked there too (PCI DSS 3.5.1); an id that is no PAN stays as it is."""
+    event = msgspec.structs.replace(order({"product": "vase"}), order_id=order_id)
+    masked, report = Masker().mask_event(event)
+    assert (masked.order_id, report.rules) == (expected, ("pan",) if expected != order_id else ())

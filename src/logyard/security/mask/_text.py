@@ -205,6 +205,26 @@ class TextMasker:
         fired |= scan.hits
         return out
 
+    def pans(self, text: str, fired: set[str]) -> str:
+        """``text`` with card numbers masked and nothing else touched: for identifier
+        fields (order ids, host names, versions) that no personal-data detector reads, but
+        where a PAN must not survive either (PCI DSS 3.5.1)."""
+        out = text
+        for attempt in range(3):
+            if attempt:  # then percent-decoded, as free text is
+                if "%" not in out or unquote(out) == out:
+                    break
+                out = unquote(out)
+            norm = normalise(out)
+            if DIGITS.search(norm) is None:
+                continue
+            scan = _Scan(self.key, None)
+            masked = PAN_RUN.sub(scan.pan, norm)
+            if scan.hits:
+                fired |= scan.hits
+                return masked
+        return text
+
     def _detect(self, text: str, scan: _Scan) -> str:
         # Each detector runs only when the cheap test for what it needs passes.
         low = text.lower()
