@@ -26,7 +26,16 @@ from logyard.analytics.metrics import (
 from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query
 from logyard.errors import QueryError, StoreError
 
-__all__ = ["METRICS", "Figure", "Metric", "MetricResult", "Query", "compute", "compute_all"]
+__all__ = [
+    "METRICS",
+    "Figure",
+    "Metric",
+    "MetricResult",
+    "Query",
+    "compute",
+    "compute_all",
+    "facts_behind",
+]
 
 #: Every metric by name, in the order of docs/metrics.md.
 METRICS: dict[str, Metric] = {
@@ -54,6 +63,17 @@ def _check_schema(cur: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def facts_behind(cur: duckdb.DuckDBPyConnection) -> int:
+    """How many stored events the analytic schema has not folded in yet (0: up to date)."""
+    _check_schema(cur)
+    row = cur.execute(
+        "SELECT coalesce(sum(l.last - coalesce(c.seq, 0)), 0) FROM "
+        "(SELECT system, max(seq) AS last FROM chain_links GROUP BY system) l "
+        "LEFT JOIN analytics.cursor c ON c.system = l.system"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def compute(
     cur: duckdb.DuckDBPyConnection,
     name: str,
@@ -62,19 +82,21 @@ def compute(
     time_to: datetime | None = None,
     systems: tuple[str, ...] | None = None,
     now: datetime | None = None,
+    behind: int | None = None,
 ) -> MetricResult:
-    """One metric over ``[time_from, time_to)`` (default: the metric's window up to now)."""
+    """One metric over ``[time_from, time_to)`` (default: the metric's window up to now).
+    ``behind``: :func:`facts_behind` when the caller already knows it."""
     metric = METRICS.get(name)
     if metric is None:
         raise QueryError(f"metric: unknown metric {name!r}; use one of {', '.join(METRICS)}")
     query = Query.make(time_from, time_to, systems, metric.default_window, now)
-    _check_schema(cur)
     cur.begin()  # one snapshot for every query of the metric
     try:
+        lag = facts_behind(cur) if behind is None else behind
         overall, by_system = metric.compute(cur, query)
     finally:
         cur.rollback()
-    return MetricResult(metric, query, overall, by_system)
+    return MetricResult(metric, query, overall, by_system, lag)
 
 
 def compute_all(
@@ -86,7 +108,10 @@ def compute_all(
     now: datetime | None = None,
 ) -> list[MetricResult]:
     """Every metric, each over its own default window unless the bounds are given."""
+    behind = facts_behind(cur)
     return [
-        compute(cur, n, time_from=time_from, time_to=time_to, systems=systems, now=now)
+        compute(
+            cur, n, time_from=time_from, time_to=time_to, systems=systems, now=now, behind=behind
+        )
         for n in METRICS
     ]

@@ -146,6 +146,7 @@ class MetricResult:
     query: Query
     overall: Figure
     by_system: dict[str, Figure]
+    facts_behind: int = 0  # stored events not yet folded into the analytic schema
 
     def to_json(self) -> dict[str, Any]:
         m = self.metric
@@ -160,4 +161,5 @@ class MetricResult:
             "systems": list(self.query.systems),
             **self.overall.to_json(),
             "by_system": {s: f.to_json() for s, f in sorted(self.by_system.items())},
+            "facts_behind": self.facts_behind,
         }

@@ -64,6 +64,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         for result in results:
             sys.stdout.write(_text(result))
+        behind = max((int(r.get("facts_behind", 0)) for r in results), default=0)
+        if behind:
+            sys.stdout.write(
+                f"note: the analytic schema is {behind} stored events behind the logs; "
+                "logyard up folds them in within seconds\n"
+            )
     return 0
 
 
