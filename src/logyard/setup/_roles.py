@@ -4,8 +4,9 @@ What each role may touch, in one place for both flavours:
 
 * ``Support_Logs`` reads ``logs-*`` and ``analytics-*`` without the producer signatures
   (:data:`HIDDEN_FIELDS`, field-level security), never the encrypted originals
-  (``logyard-originals``) or the dead letters (raw, unmasked payloads): no write, no cluster
-  privilege, no ``run_as``. As in logyard's own role model (``logyard.security.access``).
+  (``logyard-originals``) or the dead letters (raw payloads, masked only as free text): no write,
+  no cluster privilege, no ``run_as``. As in logyard's own role model
+  (``logyard.security.access``: ``dlq.read`` and ``decrypt`` are not Support_Logs').
 * ``auditor`` reads every field of the logs, the originals' sealed envelopes (decrypting
   needs logyard's keys, which the cluster never holds) and the dead letters.
 * ``logyard_writer`` is the processor's user: writes events, dead letters, checkpoints and
