@@ -13,7 +13,8 @@ the request's trace made current and returned in ``traceparent``.
 
 Pure ASGI: no framework is imported. The route is the template of the route the app
 matched (``/orders/{order_id}``, read from the ``route`` Starlette and FastAPI put in the
-scope, mount prefixes included), else the path. The duration runs from the request's
+scope, mount prefixes included); inside a mount whose app records no route,
+``<mount>/{path}``; else the path. The duration runs from the request's
 arrival to the last body chunk sent, so a streaming response counts until it ends.
 """
 
@@ -143,10 +144,12 @@ def _route(scope: Scope, entry_root: str) -> str:
     """The matched route's template with the mount prefixes, else the request's path."""
     route = scope.get("route")
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
-    if not isinstance(template, str):
-        return str(scope.get("path", "/"))
     root = str(scope.get("root_path", ""))
     prefix = root[len(entry_root) :] if root.startswith(entry_root) else ""
+    if not isinstance(template, str):
+        # no route recorded: inside a mount (its prefix is in root_path) the mount's own
+        # template, as Starlette writes it; elsewhere (a 404, a bare app) the path
+        return f"{prefix}/{{path}}" if prefix else str(scope.get("path", "/"))
     if hasattr(route, "routes"):  # a Mount reached without an inner route: its own path is in root
         prefix = prefix.removesuffix(str(getattr(route, "path", "")))
     return prefix + template

@@ -15,6 +15,10 @@ import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from logyard.sdk import EventLogger, MemoryTransport, current_trace
 from logyard.sdk.asgi import LogyardMiddleware
@@ -110,6 +114,16 @@ def make_app(log: EventLogger) -> FastAPI:
         raise RuntimeError("calculation engine unreachable")
 
     app.include_router(api)
+
+    async def user(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(str(request.path_params["user_id"]))
+
+    async def files(scope: Any, receive: Any, send: Any) -> None:  # a bare ASGI app
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"file"})
+
+    app.mount("/admin", Starlette(routes=[Route("/users/{user_id:int}", user)]))
+    app.mount("/files", files)
     return app
 
 
@@ -245,3 +259,16 @@ def test_an_unknown_path_is_logged_with_its_path_and_404(
         assert client.get("/nowhere").status_code == 404
         (event,) = requests_of(events, 1)
     assert (event["http.route"], event["http.response.status_code"]) == ("/nowhere", 404)
+
+
+def test_routes_inside_mounts_keep_the_mount_prefix(log: EventLogger, client: httpx.Client) -> None:
+    """A Starlette app mounted at /admin reports /admin/users/{user_id}; a bare ASGI app
+    mounted at /files reports the mount's own template /files/{path}."""
+    with capture_events(log) as events:
+        assert client.get("/admin/users/7").text == "7"
+        assert client.get("/files/report.csv").text == "file"
+        first, second = requests_of(events, 2)
+    assert (first["http.route"], second["http.route"]) == (
+        "/admin/users/{user_id}",
+        "/files/{path}",
+    )
