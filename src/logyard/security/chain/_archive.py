@@ -162,24 +162,36 @@ def read_archive_records(cur: Any, system: str) -> list[ArchiveRecord]:
 
 def check_archive_records(cur: Any, system: str, keys: TrustedKeys) -> tuple[str, str] | None:
     """``(kind, detail)`` of the first archive record of ``system`` whose signature is not
-    trusted or whose positions in ``chain_archived`` are not the ones it signed; else None."""
-    for record in read_archive_records(cur, system):
-        when = f"{record.at:%Y-%m-%d %H:%M:%S} UTC"
+    trusted or whose positions in ``chain_archived`` are not the ones it signed; else None.
+    The positions are read once, streamed in (record, seq) order."""
+    records = {r.record_id: r for r in read_archive_records(cur, system)}
+    for record in records.values():
         if not keys.verify(record.key_id, record.signature, record.message()):
             why = "is not valid" if record.key_id in keys else "is by an untrusted key"
             return (
                 "bad_checkpoint",
                 f"the signature of the archive record {record.record_id} of {record.day} "
-                f"(written {when}) {why} (key id {record.key_id})",
+                f"(written {record.at:%Y-%m-%d %H:%M:%S} UTC) {why} (key id {record.key_id})",
             )
-        seqs = [
-            int(r[0])
-            for r in cur.execute(
-                f"SELECT seq FROM {ARCHIVED_TABLE} WHERE system = ? AND record_id = ? ORDER BY seq",
-                [system, record.record_id],
-            ).fetchall()
-        ]
-        if len(seqs) != record.positions or positions_digest(seqs) != record.digest:
+    digests: dict[str, Any] = {}
+    counts: dict[str, int] = {}
+    cur.execute(
+        f"SELECT record_id, seq FROM {ARCHIVED_TABLE} WHERE system = ? ORDER BY record_id, seq",
+        [system],
+    )
+    while chunk := cur.fetchmany(10_000):
+        for record_id, seq in chunk:
+            if record_id not in records:
+                continue  # a mark under no record of this system vouches for nothing
+            digest = digests.get(record_id)
+            if digest is None:
+                digest = digests[record_id] = hashlib.sha256()
+            digest.update(int(seq).to_bytes(8, "big"))
+            counts[record_id] = counts.get(record_id, 0) + 1
+    for record in records.values():
+        digest = digests.get(record.record_id)
+        found = digest.digest() if digest is not None else positions_digest(())
+        if counts.get(record.record_id, 0) != record.positions or found != record.digest:
             return (
                 "altered",
                 f"the positions marked archived under record {record.record_id} of "
