@@ -27,7 +27,11 @@ Write = Callable[[str], None]
 
 #: The oldest versions setup supports, and why.
 MINIMUM_VERSIONS: dict[str, tuple[tuple[int, ...], str]] = {
-    "elasticsearch": ((8, 0), "data streams with ILM and the 8.x client"),
+    "elasticsearch": (
+        (8, 13),
+        "ILM wait_for_snapshot checks that the snapshot holds the index, "
+        "elastic/elasticsearch#100911",
+    ),
     "opensearch": ((2, 15), "the wildcard field type of the catalogue mappings"),
 }
 _PRODUCT = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}

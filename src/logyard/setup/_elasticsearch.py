@@ -132,6 +132,8 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
             slm_policy(options),
             api="snapshot lifecycle management (_slm)",
             unwrap=_slm_unwrap(options.snapshot_policy),
+            # Elasticsearch refuses an SLM policy naming a missing repository ...
+            requires=(f"snapshot repository {options.repository}",),
         ),
         Step(
             "ilm policy",
@@ -140,6 +142,8 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
             ilm_policy(options),
             api="index lifecycle management (_ilm)",
             unwrap=_ilm_unwrap(options.policy),
+            # ... and an ILM policy whose wait_for_snapshot names a missing SLM policy.
+            requires=(f"slm policy {options.snapshot_policy}",),
         ),
         Step(
             "component template",

@@ -86,9 +86,10 @@ def test_a_username_without_a_password_is_a_usage_error(
     [
         (
             "elasticsearch",
-            {"version": {"number": "7.17.9"}},
-            "Elasticsearch 7.17.9 is too old; logyard needs Elasticsearch 8.0 or later "
-            "(data streams with ILM and the 8.x client); upgrade the cluster",
+            {"version": {"number": "8.12.2"}},
+            "Elasticsearch 8.12.2 is too old; logyard needs Elasticsearch 8.13 or later "
+            "(ILM wait_for_snapshot checks that the snapshot holds the index, "
+            "elastic/elasticsearch#100911); upgrade the cluster",
         ),
         (
             "opensearch",
