@@ -70,7 +70,9 @@ class LogyardMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter_ns()
-        entry_root = scope.get("root_path", "")
+        entry_root = str(scope.get("root_path", ""))
+        path = str(scope.get("path", "/"))  # as it arrived: routers may rewrite the scope
+        logged = path not in self.exclude_paths
         incoming = _header(scope, _TRACEPARENT)
         parent = parse_traceparent(incoming) if incoming else None
         with _child_of(parent or current_trace()) as context:
@@ -83,9 +85,9 @@ class LogyardMiddleware:
                 if emitted:
                     return
                 emitted = True
-                if scope.get("path", "") in self.exclude_paths:
-                    return
-                self._emit(scope, entry_root, code, time.perf_counter_ns() - started)
+                if logged:
+                    elapsed = time.perf_counter_ns() - started
+                    self._emit(scope, entry_root, path, code, elapsed)
 
             async def send_traced(message: Message) -> None:
                 kind = message["type"]
@@ -110,15 +112,15 @@ class LogyardMiddleware:
             finally:
                 finish(status[0] if status else 500)
 
-    def _emit(self, scope: Scope, entry_root: str, code: int, elapsed_ns: int) -> None:
+    def _emit(self, scope: Scope, entry_root: str, path: str, code: int, elapsed_ns: int) -> None:
         method = str(scope.get("method", "GET"))
         self.events.emit(
             method=method,
-            route=_route(scope, entry_root),
+            route=_route(scope, entry_root, path),
             status=code,
             duration_ms=elapsed_ns / 1e6,
             client_ip=self._client_ip(scope),
-            url=lambda: _url(scope, entry_root),
+            url=lambda: _url(scope, entry_root, path),
             referrer=_header(scope, b"referer"),
         )
 
@@ -140,7 +142,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _route(scope: Scope, entry_root: str) -> str:
+def _route(scope: Scope, entry_root: str, path: str) -> str:
     """The matched route's template with the mount prefixes, else the request's path."""
     route = scope.get("route")
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
@@ -149,19 +151,18 @@ def _route(scope: Scope, entry_root: str) -> str:
     if not isinstance(template, str):
         # no route recorded: inside a mount (its prefix is in root_path) the mount's own
         # template, as Starlette writes it; elsewhere (a 404, a bare app) the path
-        return f"{prefix}/{{path}}" if prefix else str(scope.get("path", "/"))
+        return f"{prefix}/{{path}}" if prefix else path
     if hasattr(route, "routes"):  # a Mount reached without an inner route: its own path is in root
         prefix = prefix.removesuffix(str(getattr(route, "path", "")))
     return prefix + template
 
 
-def _url(scope: Scope, entry_root: str) -> str:
+def _url(scope: Scope, entry_root: str, path: str) -> str:
     scheme = scope.get("scheme", "http")
     host = _header(scope, b"host")
     if not host:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
-    path = str(scope.get("path", "/"))
     if entry_root and not path.startswith(entry_root):
         path = entry_root + path
     query = bytes(scope.get("query_string", b"")).decode("latin-1")
