@@ -73,8 +73,9 @@ def _index_ref(scope: str) -> list[dict[str, str]]:
     return [{"name": SEARCH_REF, "type": "index-pattern", "id": data_view_id(scope)}]
 
 
-#: Errors (and failures) of the last 24 hours: KQL range with date math.
-ERRORS_QUERY = 'log.level:(ERROR or FATAL) and @timestamp >= "now-24h"'
+#: Errors (and failures) of the last 24 hours: a KQL range with date math (as Kibana documents
+#: it: ``@timestamp < now-2w``), so the saved search means "last 24 h" whatever the time picker.
+ERRORS_QUERY = 'log.level:(ERROR or FATAL) and @timestamp >= now-24h'
 
 
 def errors_search(scope: str) -> dict[str, Any]:
