@@ -75,7 +75,7 @@ def test_saved_searches_errors_and_order_journey(objects: list[dict[str, Any]]) 
     journey = searches["logyard-search-order-journey"]
     expected_ids = {f"logyard-search-errors-{s}" for s in (*SYSTEMS, "all")}
     assert expected_ids | {"logyard-search-order-journey"} == set(searches)
-    assert source["query"]["query"] == 'log.level:(ERROR or FATAL) and @timestamp >= now-24h'
+    assert source["query"]["query"] == "log.level:(ERROR or FATAL) and @timestamp >= now-24h"
     assert searches["logyard-search-errors-mes"]["sort"] == [["@timestamp", "desc"]]
     assert journey["sort"] == [["@timestamp", "asc"]]
 

@@ -75,7 +75,7 @@ def _index_ref(scope: str) -> list[dict[str, str]]:
 
 #: Errors (and failures) of the last 24 hours: a KQL range with date math (as Kibana documents
 #: it: ``@timestamp < now-2w``), so the saved search means "last 24 h" whatever the time picker.
-ERRORS_QUERY = 'log.level:(ERROR or FATAL) and @timestamp >= now-24h'
+ERRORS_QUERY = "log.level:(ERROR or FATAL) and @timestamp >= now-24h"
 
 
 def errors_search(scope: str) -> dict[str, Any]:
