@@ -85,3 +85,37 @@ def test_without_an_active_otel_span_the_logyard_context_is_used(tracer: Tracer)
     with trace_context(VALID) as ctx:
         assert current_trace() == ctx
     assert current_trace() is None
+
+
+def test_the_asgi_middleware_under_an_otel_span_joins_its_trace(tracer: Tracer) -> None:
+    """OpenTelemetry's instrumentation outside logyard's middleware: the api.request event
+    has the OTel span's ids and the response's traceparent continues the OTel trace."""
+    import asyncio
+    from typing import Any
+
+    from logyard.sdk.asgi import LogyardMiddleware
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    log = EventLogger("mes-api", transport=MemoryTransport(), strict=True)
+    sent: list[Any] = []
+    spans: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def request() -> None:
+        scope = {"type": "http", "method": "GET", "path": "/x", "headers": [], "client": None}
+        with tracer.start_as_current_span("GET /x") as span:
+            await LogyardMiddleware(app, logger=log)(scope, None, send)  # type: ignore[arg-type]
+        spans.append(span)
+
+    with capture_events(log) as events:
+        asyncio.run(request())
+    log.close()
+    trace_id, span_id = _ids(spans[0])
+    (header,) = [v for k, v in sent[0]["headers"] if k == b"traceparent"]
+    assert (events[0]["trace.id"], events[0]["span.id"]) == (trace_id, span_id)
+    assert header.decode().split("-")[1] == trace_id
