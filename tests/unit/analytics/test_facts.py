@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.unit.analytics import _reference as ref
 from tests.unit.analytics.conftest import SimWorld
 
@@ -282,3 +284,34 @@ def test_public_surface() -> None:
         "DuckDBAnalyticsSink", "Fact", "FactBatch", "NormalizeError", "RunStats", "StoredEvent",
         "normalize",
     ]  # fmt: skip
+
+
+_STORY: list[Event] = [
+    created(0), changed(1, "confirmed"), changed(4, "printing"), changed(9, "printed"),
+    created(2, order="ORD-2"), changed(3, "confirmed", order="ORD-2"),
+    login(0), logout(6), login(7), login(8, user="boris"), logout(20, user="boris"),
+    login(30),
+]  # fmt: skip
+
+
+def _facts_of(batches: list[list[Event]]) -> dict[str, list[tuple[Any, ...]]]:
+    s = DuckDBStore(None)
+    try:
+        for batch in batches:
+            put(s, *batch)
+        facts = dump(s)
+        facts.pop("cursor")  # positions depend on the arrival order, the facts do not
+        return facts
+    finally:
+        s.close()
+
+
+@settings(max_examples=10, deadline=None)
+@given(order=st.permutations(range(len(_STORY))), cuts=st.sets(st.integers(1, len(_STORY) - 1)))
+def test_facts_do_not_depend_on_arrival_order(order: list[int], cuts: set[int]) -> None:
+    """Whatever order and batches the events arrive in (late ones included), the facts are
+    those of all events folded in at once."""
+    arrived = [_STORY[i] for i in order]
+    bounds = [0, *sorted(cuts), len(arrived)]
+    batches = [arrived[a:b] for a, b in itertools.pairwise(bounds)]
+    assert _facts_of([_STORY]) == _facts_of(batches)
