@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ._peer import Peer, serve
+from ._peer import Peer, self_signed, serve
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +53,11 @@ def peer() -> Iterator[Peer]:
     """A scripted HTTP server on loopback (answers set by the test)."""
     with serve() as found:
         yield found
+
+
+@pytest.fixture
+def tls_peer(tmp_path: Path) -> Iterator[tuple[Peer, Path]]:
+    """A scripted HTTPS server on loopback and the path of its (self-signed) certificate."""
+    cert, key = self_signed(tmp_path)
+    with serve((cert, key)) as found:
+        yield found, cert

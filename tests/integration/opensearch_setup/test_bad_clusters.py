@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,39 @@ def test_kibana_import_errors_are_reported(peer: Peer, capsys: pytest.CaptureFix
     assert code == 1
     assert out.splitlines()[-1].startswith("saved objects: import failed (200); first problem:")
     assert peer.seen[-1][2]["securitytenant"] == "logyard"
+
+
+def test_an_untrusted_certificate_names_the_fix(
+    tls_peer: tuple[Peer, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """HTTPS with a certificate no system CA signed: say so and point at --ca-cert."""
+    peer, _ = tls_peer
+    code, _, err = _run(capsys, "setup", "opensearch", "--url", peer.url)
+    assert code == 1
+    assert err.startswith(f"Error: {peer.url}: TLS certificate verification failed (")
+    assert err.endswith("; pass --ca-cert with the CA that signed the server's certificate\n")
+
+
+def test_ca_cert_makes_the_certificate_trusted(
+    tls_peer: tuple[Peer, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --ca-cert the same server is reached over TLS (and is then judged too old)."""
+    peer, cert = tls_peer
+    peer.answer("GET", "/", 200, {"version": {"number": "2.3.0", "distribution": "opensearch"}})
+    code, _, err = _run(capsys, "setup", "opensearch", "--url", peer.url, "--ca-cert", str(cert))
+    assert (code, err.split(": ", 2)[2]) == (
+        1,
+        "OpenSearch 2.3.0 is too old; logyard needs OpenSearch 2.15 or later (the wildcard "
+        "field type of the catalogue mappings); upgrade the cluster\n",
+    )
+
+
+def test_a_missing_ca_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """--ca-cert naming no file: exit 2 before any connection."""
+    code, _, err = _run(
+        capsys, "setup", "kibana", "--url", "https://127.0.0.1:1", "--ca-cert", "/nonexistent.pem"
+    )
+    assert (code, err) == (
+        2,
+        "Error: --ca-cert: /nonexistent.pem is not a readable file; check the path\n",
+    )
