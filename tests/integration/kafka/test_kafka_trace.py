@@ -31,10 +31,15 @@ from .conftest import KafkaNames
 
 
 def stored_through_the_processor(
-    broker: TansuBroker, names: KafkaNames, topic: str, tmp_path: Path, expected: int
+    broker: TansuBroker,
+    names: KafkaNames,
+    topic: str,
+    tmp_path: Path,
+    expected: int,
+    query: str = "",
 ) -> list[dict[str, Any]]:
     """Run logyard's Kafka input into a DuckDB store until ``expected`` events are stored;
-    the stored events."""
+    the stored events ``query`` (KQL) finds."""
     config = KafkaInputConfig(
         type="kafka",
         brokers=[broker.bootstrap],
@@ -56,7 +61,7 @@ def stored_through_the_processor(
     thread.join(30)
     try:
         assert store.dead_letters() == []
-        return list(store.search(SearchRequest()).hits)
+        return list(store.search(SearchRequest(query=query)).hits)
     finally:
         store.close()
 
@@ -64,8 +69,9 @@ def stored_through_the_processor(
 def test_an_sdk_event_logged_in_a_span_is_stored_with_that_trace(
     kafka_broker: TansuBroker, kafka_names: KafkaNames, tmp_path: Path
 ) -> None:
-    """EventLogger → KafkaTransport → Kafka → processor → store: trace.id and span.id are
-    the span's, and the Kafka message carried them in its traceparent header."""
+    """EventLogger → KafkaTransport → Kafka → processor → store: a search for the span's
+    trace id finds the event with the span's ids, and the Kafka message carried them in
+    its traceparent header."""
     template = kafka_names.topic("logs.{service}")
     topic = template.format(service="mes-api")
     create_topics(kafka_broker.bootstrap, [topic])
@@ -80,7 +86,9 @@ def test_an_sdk_event_logged_in_a_span_is_stored_with_that_trace(
     log.close()
     (message,) = read_all(kafka_broker.bootstrap, [topic], expected=1)
     assert extract_kafka_traceparent(message.headers()) == f"00-{span.trace_id}-{span.span_id}-01"
-    (event,) = stored_through_the_processor(kafka_broker, kafka_names, topic, tmp_path, 1)
+    (event,) = stored_through_the_processor(
+        kafka_broker, kafka_names, topic, tmp_path, 1, query=f"trace.id:{span.trace_id}"
+    )
     assert (event["trace.id"], event["span.id"]) == (span.trace_id, span.span_id)
 
 
