@@ -9,6 +9,7 @@ whether a 404 means "missing" or a 400 means "this cluster has no such API".
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import ssl
 import urllib.error
@@ -134,6 +135,11 @@ class HttpClient:
             raise StoreError(self._unreachable(exc.reason)) from None
         except (TimeoutError, ConnectionError, ssl.SSLError) as exc:
             raise StoreError(self._unreachable(exc)) from None
+        except http.client.HTTPException as exc:
+            raise StoreError(
+                f"{self.url}: did not answer in HTTP ({type(exc).__name__}: {exc}); "
+                "check http vs https in --url"
+            ) from None
         if answer.status == 401:
             who = "anonymous access was" if auth is None else "the credentials were"
             raise StoreError(

@@ -213,3 +213,15 @@ def test_a_missing_ca_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
         2,
         "Error: --ca-cert: /nonexistent.pem is not a readable file; check the path\n",
     )
+
+
+def test_plain_http_to_a_tls_server(
+    tls_peer: tuple[Peer, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """http:// to an HTTPS server: one error naming the URL, not a traceback."""
+    peer, _ = tls_peer
+    url = peer.url.replace("https://", "http://")
+    code, _, err = _run(capsys, "setup", "elasticsearch", "--url", url)
+    assert code == 1
+    assert err.startswith(f"Error: {url}: ")
+    assert "check" in err
