@@ -16,7 +16,7 @@ from pathlib import Path
 
 from logyard.errors import StoreError
 from logyard.retention._manifest import manifest_key, system_prefix
-from logyard.retention._run import verify_part
+from logyard.retention._run import scratch_dir, verify_part
 from logyard.retention._target import ArchiveTarget
 from logyard.store.duckdb import DuckDBStore, hold_partitions, restore_partition
 
@@ -75,7 +75,7 @@ def restore_archives(
             f"{target.url()}; check --from-archive, --system and the days"
         )
     report = RestoreReport()
-    base = work_dir if work_dir is not None else (store.path.parent if store.path else None)
+    base = work_dir if work_dir is not None else scratch_dir(store)
     for i, (day, record_id) in enumerate(found, 1):
         with tempfile.TemporaryDirectory(prefix="restore-", dir=base) as tmp:
             manifest, local = verify_part(store, target, system, day, record_id, Path(tmp))

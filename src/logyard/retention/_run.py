@@ -17,6 +17,7 @@ named by their event ids, so it neither duplicates nor loses.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -47,7 +48,7 @@ from logyard.store.duckdb import (
     partitions,
 )
 
-__all__ = ["Outcome", "RetentionReport", "run_retention", "verify_part"]
+__all__ = ["Outcome", "RetentionReport", "run_retention", "scratch_dir", "verify_part"]
 
 Status = Literal["archived", "would archive", "failed", "not run"]
 
@@ -81,6 +82,18 @@ class RetentionReport:
     def deleted(self) -> int:
         """Events deleted from the store (each one verified in the archive first)."""
         return sum(o.deleted for o in self.outcomes)
+
+
+def scratch_dir(store: DuckDBStore) -> Path | None:
+    """``<data dir>/.retention-work``, emptied first: where exports and downloads are staged
+    (beside the store, which has room for them), and what a killed run left behind is
+    removed. ``None`` (the system's temp dir) for an in-memory store."""
+    if store.path is None:
+        return None
+    work = store.path.parent / ".retention-work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    return work
 
 
 def _say(progress: Callable[[str], None] | None, line: str) -> None:
@@ -193,7 +206,7 @@ def run_retention(
         progress,
         f"retention: {verb} {len(due)} partition(s), {total_rows} event(s) to {target.url()}",
     )
-    base = work_dir if work_dir is not None else (store.path.parent if store.path else None)
+    base = work_dir if work_dir is not None else scratch_dir(store)
     for i, part in enumerate(due, 1):
         if stopping is not None and stopping():
             report.outcomes += [Outcome(p.system, p.day, p.rows, "not run") for p in due[i - 1 :]]
