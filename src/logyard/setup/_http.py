@@ -161,7 +161,10 @@ class HttpClient:
                 f"{self.url}: no answer within {self.timeout_secs:.0f}s; "
                 "check --url and that the server is up"
             )
-        return f"{self.url}: unreachable ({reason}); check --url and that the server is running"
+        return (
+            f"{self.url}: unreachable ({reason}); check --url (http or https, host, port) "
+            "and that the server is running"
+        )
 
 
 def _decode(data: bytes) -> Any:

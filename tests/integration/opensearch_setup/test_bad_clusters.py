@@ -39,7 +39,9 @@ def test_unreachable_server(target: str, capsys: pytest.CaptureFixture[str]) -> 
     code, _, err = _run(capsys, "setup", target, "--url", url)
     assert code == 1
     assert err.startswith(f"Error: {url}: unreachable (")
-    assert err.endswith("; check --url and that the server is running\n")
+    assert err.endswith(
+        "; check --url (http or https, host, port) and that the server is running\n"
+    )
 
 
 def test_security_on_and_no_credentials(peer: Peer, capsys: pytest.CaptureFixture[str]) -> None:
