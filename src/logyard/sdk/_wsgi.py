@@ -84,8 +84,6 @@ class LogyardMiddleware:
         return _Body(body, request)
 
     def _emit(self, environ: Environ, route: str, code: int, elapsed_ns: int) -> None:
-        if environ.get("PATH_INFO", "") in self.exclude_paths:
-            return
         self.events.emit(
             method=str(environ.get("REQUEST_METHOD", "GET")),
             route=route,
@@ -119,6 +117,7 @@ class _Request:
         self.environ = environ
         self.started = started
         self.context = context
+        self.path = str(environ.get("PATH_INFO") or "/")  # as it arrived: apps may shift it
         self.status: int | None = None
         self.route: str | None = None
         self.done = False
@@ -150,7 +149,9 @@ class _Request:
         if code is None:
             code = self.status if self.status is not None else 500
         elapsed = time.perf_counter_ns() - self.started
-        route = self.route or _rule(self.environ) or str(self.environ.get("PATH_INFO") or "/")
+        if self.path in self.middleware.exclude_paths:
+            return
+        route = self.route or _rule(self.environ) or self.path
         self.context.run(self.middleware._emit, self.environ, route, code, elapsed)
 
 

@@ -293,3 +293,12 @@ def test_wsgi_an_exception_while_streaming_is_logged_as_500(
     with capture_events(loggers["mes-api"]) as events, pytest.raises(RuntimeError):
         call_wsgi(app, wsgi_environ())
     assert [e["http.response.status_code"] for e in events] == [500]
+
+
+def test_wsgi_excluded_paths_are_traced_but_not_logged(loggers: dict[str, EventLogger]) -> None:
+    """A health check in exclude_paths gets exactly one traceparent and logs no event."""
+    app = sdk_wsgi.LogyardMiddleware(plain_wsgi, logger=loggers["mes-api"], exclude_paths=["/x"])
+    with capture_events(loggers["mes-api"]) as events:
+        _status, headers, _body = call_wsgi(app, wsgi_environ())
+    assert events == []
+    assert [k for k, _ in headers].count("traceparent") == 1
