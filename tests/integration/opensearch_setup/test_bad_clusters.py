@@ -227,3 +227,29 @@ def test_plain_http_to_a_tls_server(
     assert code == 1
     assert err.startswith(f"Error: {url}: ")
     assert "check" in err
+
+
+def test_elasticsearch_with_security_disabled(
+    peer: Peer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Security off (basic license, xpack.security.enabled false): the role steps say so and
+    are skipped; the run goes on and ends incomplete."""
+    peer.answer("GET", "/", 200, ES_VERSION)
+    disabled = {
+        "error": {
+            "type": "security_exception",
+            "reason": "Security must be explicitly enabled when using a [basic] license. "
+            "Enable security by setting [xpack.security.enabled] to [true] in the "
+            "elasticsearch.yml file and restart the node.",
+        },
+        "status": 500,
+    }
+    for role in ("Support_Logs", "auditor", "logyard_writer"):
+        peer.answer("GET", f"/_security/role/{role}", 500, disabled)
+    code, out, _ = _run(capsys, "setup", "elasticsearch", "--url", peer.url, "--systems", "mes")
+    lines = [line for line in out.splitlines() if line.startswith("role Support_Logs")]
+    assert code == 1
+    assert lines == [
+        f"role Support_Logs: skipped; security is disabled on {peer.url}; enable it "
+        "(xpack.security.enabled / the security plugin) and run setup again"
+    ]
