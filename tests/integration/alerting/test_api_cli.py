@@ -201,3 +201,30 @@ def test_shipped_rules_pass_analyze_check(capsys: pytest.CaptureFixture[str]) ->
     """`logyard analyze --check` accepts the default rules."""
     assert main(["analyze", "--check"]) == 0
     assert capsys.readouterr().out.endswith("valid; 10 rule(s), 0 notifier(s)\n")
+
+
+def test_admins_check_a_rule_file_over_the_api(world: tuple[TestClient, dict[str, str]]) -> None:
+    """POST /api/v1/alerts/rules/check answers every problem of a TOML body; a good file is
+    valid; Support_Logs may not check."""
+    client, tokens = world
+    bad = '[[rules]]\nname = "x"\ntype = "spike"\nfactor = 0.5\nwindw = "5m"\n'
+    answer = client.post(
+        "/api/v1/alerts/rules/check", content=bad, headers=auth(tokens["admin"])
+    ).json()
+    assert answer == {
+        "valid": False,
+        "problems": [
+            "rules[0].factor: input should be greater than 1 (got 0.5); fix the value",
+            "rules[0].windw: unknown field; the fields here are baseline, cooldown, description, "
+            "enabled, every, factor, group_by, late_secs, max_groups, min_count, name, notify, "
+            "query, recheck_secs, severity, systems, type, window",
+        ],
+    }
+    good = client.post(
+        "/api/v1/alerts/rules/check", content=FATAL_RULES, headers=auth(tokens["admin"])
+    )
+    assert good.json() == {"valid": True, "rules": 1}
+    refused = client.post(
+        "/api/v1/alerts/rules/check", content=FATAL_RULES, headers=auth(tokens["Support_Logs"])
+    )
+    assert refused.status_code == 403

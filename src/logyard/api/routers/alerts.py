@@ -9,6 +9,7 @@
                                         "comment": "..."}
     DELETE /api/v1/alerts/silences/{id}
     GET    /api/v1/alerts/rules
+    POST   /api/v1/alerts/rules/check  (a rule file as the body: every problem at once)
 
 ``Support_Logs`` (and auditors) read alerts; admins manage silences and see the rules.
 The state lives in ``<data dir>/alerts.db``, written by the alerting service of ``up``.
@@ -214,3 +215,30 @@ def list_rules(_: Manager) -> Response:
             "notifiers": sorted(rules.notifiers),
         }
     )
+
+
+@router.post("/api/v1/alerts/rules/check")
+async def check_rules(request: Request, _: Manager) -> Response:
+    """Validate a rule file sent as the body (TOML, or YAML with a YAML content type):
+    ``{"valid": true, "rules": n}`` or ``{"valid": false, "problems": [...]}``, every problem
+    at once. Install a checked file with ``LOGYARD_ALERT_RULES`` and a restart."""
+    import tomllib
+
+    from logyard.alerting import RuleFileError, rules_from_dict
+
+    raw = (await request.body()).decode("utf-8", "replace")
+    kind = request.headers.get("content-type", "")
+    try:
+        if "yaml" in kind:
+            import yaml  # type: ignore[import-untyped]
+
+            data = yaml.safe_load(raw) or {}
+        else:
+            data = tomllib.loads(raw)
+    except Exception as exc:  # TOMLDecodeError, yaml.YAMLError (imported lazily)
+        return _json({"valid": False, "problems": [f"body: {exc}; fix the syntax"]})
+    try:
+        rules = rules_from_dict(data, source="body")
+    except RuleFileError as exc:
+        return _json({"valid": False, "problems": exc.problems})
+    return _json({"valid": True, "rules": len(rules.rules)})
