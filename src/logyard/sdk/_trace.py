@@ -51,7 +51,8 @@ class TraceContext(NamedTuple):
 
 
 _CURRENT: ContextVar[TraceContext | None] = ContextVar("logyard_trace", default=None)
-_modules = sys.modules  # OpenTelemetry is consulted only once the service imported it
+_current = _CURRENT.get
+_module = sys.modules.get  # OpenTelemetry is consulted only once the service imported it
 
 
 def new_trace_id() -> str:
@@ -98,12 +99,12 @@ def current_trace() -> TraceContext | None:
     An active OpenTelemetry span comes first, then the innermost :func:`trace_context` or
     :func:`start_span` block.
     """
-    otel = _modules.get("opentelemetry.trace")
+    otel = _module("opentelemetry.trace")
     if otel is not None:
         context = _otel_context(otel)
         if context is not None:
             return context
-    return _CURRENT.get()
+    return _current()
 
 
 def _otel_context(otel: Any) -> TraceContext | None:
