@@ -153,13 +153,64 @@ def test_kibana_requests_on_the_wire(peer: Peer, capsys: pytest.CaptureFixture[s
         ("POST", "/api/spaces/space", "true"),
         ("GET", "/api/security/role/Support_Logs", "true"),
         ("PUT", "/api/security/role/Support_Logs", "true"),
+        ("POST", "/s/logyard/api/saved_objects/_bulk_get", "true"),
         ("POST", "/s/logyard/api/saved_objects/_import?overwrite=true", "true"),
     ]
     assert peer.seen[-1][2]["content-type"].startswith("multipart/form-data; boundary=")
     assert code == 0
     assert out.splitlines()[-1] == (
-        "saved objects: 46 imported into logyard (stable ids, overwrite: a second run "
-        "replaces them with the same content)"
+        "saved objects: 46 of 46 imported into logyard (new or different; the others unchanged)"
+    )
+
+
+def _kibana_holding(peer: Peer, objects: list[dict[str, object]]) -> None:
+    """Script a Kibana 8 whose space, role and saved objects already exist."""
+    from logyard.setup.kibana import kibana_role
+
+    peer.answer("GET", "/api/status", 200, {"version": {"number": "8.13.4"}})
+    space = {
+        "id": "logyard",
+        "name": "logyard",
+        "description": "logyard: logs of the six systems",
+        "disabledFeatures": [],
+        "_reserved": False,
+    }
+    peer.answer("GET", "/api/spaces/space/logyard", 200, space)
+    role = {"name": "Support_Logs", **kibana_role("logyard"), "transient_metadata": {}}
+    peer.answer("GET", "/api/security/role/Support_Logs", 200, role)
+    stored = [{**o, "version": "WzEsMV0=", "namespaces": ["logyard"]} for o in objects]
+    peer.answer("POST", "/s/logyard/api/saved_objects/_bulk_get", 200, {"saved_objects": stored})
+    peer.answer(
+        "POST",
+        "/s/logyard/api/saved_objects/_import?overwrite=true",
+        200,
+        {"success": True, "successCount": 1},
+    )
+
+
+def test_kibana_second_run_imports_nothing(peer: Peer, capsys: pytest.CaptureFixture[str]) -> None:
+    """Everything already in place: no write at all, and the output says so."""
+    from logyard.setup.kibana import saved_objects
+
+    _kibana_holding(peer, saved_objects("kibana"))
+    code, out, _ = _run(capsys, "setup", "kibana", "--url", peer.url)
+    writes = [(m, p) for m, p, _ in peer.seen if m != "GET" and not p.endswith("_bulk_get")]
+    assert (code, writes) == (0, [])
+    assert out.splitlines()[-1] == "saved objects: all 46 unchanged in logyard; nothing imported"
+
+
+def test_kibana_imports_only_what_changed(peer: Peer, capsys: pytest.CaptureFixture[str]) -> None:
+    """One dashboard edited in Kibana: only that object is imported again."""
+    from logyard.setup.kibana import saved_objects
+
+    objects = saved_objects("kibana")
+    edited = next(o for o in objects if o["id"] == "logyard-dashboard-mes")
+    edited_copy = {**edited, "attributes": {**edited["attributes"], "title": "mine now"}}
+    _kibana_holding(peer, [edited_copy if o is edited else o for o in objects])
+    code, out, _ = _run(capsys, "setup", "kibana", "--url", peer.url)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "saved objects: 1 of 46 imported into logyard (new or different; the others unchanged)"
     )
 
 

@@ -13,6 +13,8 @@ from logyard.catalog import SYSTEMS
 from logyard.cli import main
 from logyard.setup import Request
 from logyard.setup.kibana import (
+    bulk_get_request,
+    changed_objects,
     import_request,
     kibana_plan,
     kibana_role,
@@ -196,3 +198,41 @@ def test_cli_export_writes_the_ndjson(tmp_path: Path, capsys: pytest.CaptureFixt
     assert expected == target.read_bytes()
     count = len(expected.splitlines())
     assert f"wrote {count} saved objects to {target}\n" == capsys.readouterr().out
+
+
+def test_bulk_get_request_names_every_object() -> None:
+    """POST /s/<space>/api/saved_objects/_bulk_get with [{type, id}] of every object."""
+    objects = saved_objects("kibana")
+    request = bulk_get_request("kibana", "logyard", objects)
+    assert request.method == "POST"
+    assert request.path == "/s/logyard/api/saved_objects/_bulk_get"
+    assert request.body == [{"type": o["type"], "id": o["id"]} for o in objects]
+
+
+def test_changed_objects_reads_the_documented_bulk_get_answer() -> None:
+    """A visualization found with its JSON strings re-serialized is unchanged; a missing
+    object (``error`` 404) and an edited one are changed."""
+    by_id = {o["id"]: o for o in saved_objects("kibana")}
+    objects = [
+        by_id["logyard-vis-levels-mes"],
+        by_id["logyard-data-view-mes"],
+        by_id["logyard-search-order-journey"],
+    ]
+    reserialized = json.loads(json.dumps(objects[0]))
+    attributes = reserialized["attributes"]
+    attributes["visState"] = json.dumps(json.loads(attributes["visState"]), indent=2)
+    edited = json.loads(json.dumps(objects[2]))
+    edited["attributes"]["title"] = "edited in Kibana"
+    answer = {
+        "saved_objects": [
+            {**reserialized, "version": "WzEsMV0=", "updated_at": "2026-11-26T08:00:00Z"},
+            {
+                "id": objects[1]["id"],
+                "type": objects[1]["type"],
+                "error": {"statusCode": 404, "error": "Not Found", "message": "Not found"},
+            },
+            edited,
+        ]
+    }
+    changed = [o["id"] for o in changed_objects(objects, answer)]
+    assert changed == ["logyard-data-view-mes", "logyard-search-order-journey"]

@@ -3,6 +3,8 @@
 from logyard.setup.kibana._objects import ALL, Flavour, data_view_id
 from logyard.setup.kibana._provision import (
     MINIMUM_DASHBOARDS,
+    bulk_get_request,
+    changed_objects,
     check_dashboards,
     import_request,
     kibana_command,
@@ -17,6 +19,8 @@ __all__ = [
     "ALL",
     "MINIMUM_DASHBOARDS",
     "Flavour",
+    "bulk_get_request",
+    "changed_objects",
     "check_dashboards",
     "data_view_id",
     "import_request",

@@ -20,6 +20,7 @@ from typing import Any
 from logyard.catalog import SYSTEMS
 from logyard.errors import StoreError
 from logyard.setup._apply import apply_plan, parse_version
+from logyard.setup._compare import same
 from logyard.setup._http import HttpClient
 from logyard.setup._roles import MANAGED, elasticsearch_roles
 from logyard.setup._steps import Plan, Request, Step
@@ -34,6 +35,8 @@ from logyard.setup.kibana._objects import (
 
 __all__ = [
     "MINIMUM_DASHBOARDS",
+    "bulk_get_request",
+    "changed_objects",
     "check_dashboards",
     "import_request",
     "kibana_command",
@@ -177,16 +180,58 @@ def check_dashboards(client: HttpClient, flavour: Flavour) -> str:
     return number
 
 
+def bulk_get_request(flavour: Flavour, space: str, objects: list[dict[str, Any]]) -> Request:
+    """``POST [/s/<space>]/api/saved_objects/_bulk_get`` for every object's type and id."""
+    prefix = f"/s/{space}" if flavour == "kibana" else ""
+    return Request(
+        "POST",
+        f"{prefix}/api/saved_objects/_bulk_get",
+        [{"type": o["type"], "id": o["id"]} for o in objects],
+    )
+
+
+def _decoded(value: Any) -> Any:
+    """Attributes with their JSON-in-a-string values (``visState``, ``panelsJSON``, …) parsed,
+    so a server that re-serializes them is not a difference."""
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return _decoded(json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
+def changed_objects(objects: list[dict[str, Any]], answer: Any) -> list[dict[str, Any]]:
+    """The objects that ``_bulk_get``'s answer does not hold as we would write them."""
+    found = {}
+    for got in answer.get("saved_objects", []) if isinstance(answer, dict) else []:
+        if isinstance(got, dict) and "error" not in got:
+            found[(got.get("type"), got.get("id"))] = got
+    changed = []
+    for o in objects:
+        got = found.get((o["type"], o["id"]))
+        if got is None:
+            changed.append(o)
+            continue
+        refs = sorted((r["name"], r["type"], r["id"]) for r in got.get("references", []))
+        ours = sorted((r["name"], r["type"], r["id"]) for r in o["references"])
+        if refs != ours or not same(_decoded(o["attributes"]), _decoded(got.get("attributes"))):
+            changed.append(o)
+    return changed
+
+
 def kibana_command(
     args: argparse.Namespace, make_client: Callable[[argparse.Namespace, dict[str, str]], Any]
 ) -> int:
     """``logyard setup kibana``: write ``--export``, and with ``--url`` provision and import."""
     flavour: Flavour = args.flavour
-    ndjson = to_ndjson(saved_objects(flavour))
-    count = ndjson.count(b"\n")
+    objects = saved_objects(flavour)
+    ndjson = to_ndjson(objects)
     if args.export is not None:
         args.export.write_bytes(ndjson)
-        print(f"wrote {count} saved objects to {args.export}")
+        print(f"wrote {len(objects)} saved objects to {args.export}")
         if not args.url:
             return 0
     client: HttpClient = make_client(args, xsrf_headers(flavour, args.space))
@@ -200,9 +245,18 @@ def kibana_command(
             f"tenant {args.space} and the Support_Logs role's read-only tenant permission: "
             "made by logyard setup opensearch (Dashboards has no spaces)"
         )
-    request, body, content_type = import_request(flavour, args.space, ndjson)
+    read = bulk_get_request(flavour, args.space, objects)
+    existing = client.request(read.method, read.path, read.body)
+    todo = changed_objects(objects, existing.body) if existing.ok else objects
+    if not todo:
+        print(f"saved objects: all {len(objects)} unchanged in {args.space}; nothing imported")
+        return code
+    request, body, content_type = import_request(flavour, args.space, to_ndjson(todo))
     if args.dry_run:
-        print(f"saved objects: would import {count} ({request.method} {request.path})")
+        print(
+            f"saved objects: would import {len(todo)} of {len(objects)} (new or different; "
+            f"{request.method} {request.path})"
+        )
         return code
     answer = client.request(request.method, request.path, raw=body, content_type=content_type)
     result = answer.body if isinstance(answer.body, dict) else {}
@@ -214,7 +268,7 @@ def kibana_command(
         )
         return 1
     print(
-        f"saved objects: {result.get('successCount', count)} imported into {args.space} "
-        "(stable ids, overwrite: a second run replaces them with the same content)"
+        f"saved objects: {result.get('successCount', len(todo))} of {len(objects)} imported "
+        f"into {args.space} (new or different; the others unchanged)"
     )
     return code
