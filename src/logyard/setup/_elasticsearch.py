@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from logyard.setup._options import ELASTIC_DEFAULT_SHARD_SIZE, ClusterOptions
+from logyard.setup._layout import (
+    MAPPINGS_TEMPLATE,
+    SETTINGS_TEMPLATE,
+    TEMPLATE_PRIORITY,
+    index_settings_body,
+    plan_warnings,
+    repository,
+)
+from logyard.setup._options import ClusterOptions
 from logyard.setup._roles import (
     LOG_PATTERNS,
     MANAGED,
@@ -19,12 +27,10 @@ from logyard.setup._roles import (
     elasticsearch_roles,
 )
 from logyard.setup._steps import Plan, Step, by_name, first_item
-from logyard.store.opensearch import index_mappings, index_settings
+from logyard.store.opensearch import index_mappings
 
 __all__ = [
     "DEFAULT_ES_SCHEDULE",
-    "MAPPINGS_TEMPLATE",
-    "SETTINGS_TEMPLATE",
     "elasticsearch_plan",
     "ilm_policy",
     "slm_policy",
@@ -32,10 +38,6 @@ __all__ = [
 
 #: SLM schedules are Elasticsearch cron (seconds first): nightly at 01:30 UTC.
 DEFAULT_ES_SCHEDULE = "0 30 1 * * ?"
-MAPPINGS_TEMPLATE = "logyard-logs-mappings"
-SETTINGS_TEMPLATE = "logyard-logs-settings"
-#: Above the built-in ``logs-*-*`` template (priority 100) that ``logs-<system>`` also matches.
-TEMPLATE_PRIORITY = 500
 
 
 def ilm_policy(options: ClusterOptions) -> dict[str, Any]:
@@ -79,39 +81,6 @@ def slm_policy(options: ClusterOptions) -> dict[str, Any]:
             "max_count": options.snapshot_max_count,
         },
     }
-
-
-def repository(options: ClusterOptions) -> dict[str, Any]:
-    """Body of ``PUT _snapshot/<repository>`` (an S3 repository; both flavours)."""
-    return {
-        "type": "s3",
-        "settings": {
-            "bucket": options.s3_bucket,
-            "base_path": options.s3_base_path,
-            "client": options.s3_client,
-        },
-    }
-
-
-def _settings(options: ClusterOptions, extra: dict[str, Any]) -> dict[str, Any]:
-    base = index_settings(shards=options.shards, replicas=options.replicas)
-    return {**{f"index.{k}": v for k, v in base.items()}, **extra}
-
-
-def warnings(options: ClusterOptions) -> tuple[str, ...]:
-    """What the user should know before these settings take effect (both flavours)."""
-    found = [
-        f"rollover at {options.rollover_size} per primary shard (the design note's figure); "
-        f"Elastic's own default is {ELASTIC_DEFAULT_SHARD_SIZE}: larger shards recover and "
-        "relocate more slowly (change with --rollover-size)"
-    ]
-    if not options.snapshot_retention_covers_deletion():
-        found.append(
-            f"snapshots expire after {options.snapshot_expire_days} days, before indices are "
-            f"deleted at {options.retention_days} days: deleted logs would have no backup "
-            "(raise --snapshot-expire-days)"
-        )
-    return tuple(found)
 
 
 def elasticsearch_plan(options: ClusterOptions) -> Plan:
@@ -159,7 +128,9 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
             f"/_component_template/{SETTINGS_TEMPLATE}",
             {
                 "template": {
-                    "settings": _settings(options, {"index.lifecycle.name": options.policy})
+                    "settings": index_settings_body(
+                        options, {"index.lifecycle.name": options.policy}
+                    )
                 },
                 "_meta": MANAGED,
             },
@@ -223,7 +194,7 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
                 unwrap=by_name(mapping),
             )
         )
-    return Plan("elasticsearch", tuple(steps), warnings(options))
+    return Plan("elasticsearch", tuple(steps), plan_warnings(options))
 
 
 def _ilm_unwrap(name: str) -> Any:

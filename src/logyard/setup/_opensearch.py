@@ -17,17 +17,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from logyard.setup._elasticsearch import (
+from logyard.setup._layout import (
     MAPPINGS_TEMPLATE,
     SETTINGS_TEMPLATE,
     TEMPLATE_PRIORITY,
+    index_settings_body,
+    plan_warnings,
     repository,
-    warnings,
 )
 from logyard.setup._options import ClusterOptions
 from logyard.setup._roles import LOG_PATTERNS, MANAGED, opensearch_role_mappings, opensearch_roles
 from logyard.setup._steps import Plan, Request, Step, by_name, first_item
-from logyard.store.opensearch import index_mappings, index_settings
+from logyard.store.opensearch import index_mappings
 
 __all__ = [
     "DEFAULT_OS_SCHEDULE",
@@ -133,7 +134,6 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
     ism_path = f"/_plugins/_ism/policies/{options.policy}"
     sm_path = f"/_plugins/_sm/policies/{options.snapshot_policy}"
     ism_body, sm_body = ism_policy(options), sm_policy(options)
-    base = index_settings(shards=options.shards, replicas=options.replicas)
     steps: list[Step] = [
         Step(
             "snapshot repository",
@@ -175,7 +175,7 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
             SETTINGS_TEMPLATE,
             f"/_component_template/{SETTINGS_TEMPLATE}",
             {
-                "template": {"settings": {f"index.{k}": v for k, v in base.items()}},
+                "template": {"settings": index_settings_body(options, {})},
                 "_meta": MANAGED,
             },
             api="component templates (_component_template)",
@@ -248,4 +248,4 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
                 unwrap=by_name(role),
             )
         )
-    return Plan("opensearch", tuple(steps), warnings(options))
+    return Plan("opensearch", tuple(steps), plan_warnings(options))
