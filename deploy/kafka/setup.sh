@@ -3,7 +3,10 @@
 # svc-<system> may write only logs.<system>; logyard-processor reads logs.* in its groups
 # and writes logs.dlq; Support_Logs has nothing in Kafka. Idempotent.
 set -euo pipefail
-: "${KAFKA_ADMIN_PASSWORD:?}" "${KAFKA_PROCESSOR_PASSWORD:?}" "${KAFKA_SERVICE_PASSWORD:?}"
+: "${KAFKA_ADMIN_PASSWORD:?}" "${KAFKA_PROCESSOR_PASSWORD:?}"
+# One password per service user (svc-<system>), so no service can sign in as another.
+: "${KAFKA_PASSWORD_INTERNET_SHOP:?}" "${KAFKA_PASSWORD_SHOP_API:?}" "${KAFKA_PASSWORD_CRM:?}"
+: "${KAFKA_PASSWORD_CRM_API:?}" "${KAFKA_PASSWORD_MES:?}" "${KAFKA_PASSWORD_MES_API:?}"
 bin=/opt/kafka/bin
 admin=/tmp/admin.properties
 cat > "$admin" <<PROPS
@@ -29,7 +32,8 @@ user() {  # user NAME PASSWORD
 }
 acl() { $bin/kafka-acls.sh --bootstrap-server $server --command-config "$admin" --add "$@"; }
 for system in $systems; do
-    user "svc-${system}" "${KAFKA_SERVICE_PASSWORD}"
+    var="KAFKA_PASSWORD_$(echo "$system" | tr 'a-z-' 'A-Z_')"
+    user "svc-${system}" "${!var}"
     acl --allow-principal "User:svc-${system}" --operation Write --operation Describe \
         --topic "logs.${system}"
     acl --allow-principal "User:svc-${system}" --operation IdempotentWrite --cluster
