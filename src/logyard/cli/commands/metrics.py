@@ -22,8 +22,10 @@ def register(sub: Any, setup: Any) -> None:
     p = sub.add_parser("metrics", help="the note's technical and business metrics")
     p.add_argument("name", nargs="?", default=None, help="one metric (default: all)")
     p.add_argument("--system", action="append", default=None, help="only this system (repeatable)")
-    p.add_argument("--from", dest="time_from", default=None, help="e.g. now-24h or RFC 3339")
-    p.add_argument("--to", dest="time_to", default=None, help="default: now")
+    p.add_argument(
+        "--from", dest="time_from", default=None, metavar="TIME", help="e.g. now-24h or RFC 3339"
+    )
+    p.add_argument("--to", dest="time_to", default=None, metavar="TIME", help="default: now")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--data-dir", type=Path, default=None, help="compute from this data dir")
@@ -139,6 +141,9 @@ def _text(result: dict[str, Any]) -> str:
         head += f" empty: {result.get('reason', '')}"
     else:
         head += f" n={result['count']}"
+        detail = result.get("detail", {})
+        if "p50" in detail:
+            head += "  " + "  ".join(f"{k} {_number(detail[k])}" for k in ("p50", "p95", "p99"))
     lines = [head, f"  {result['from']} .. {result['to']}"]
     for system, fig in result["by_system"].items():
         shown = _number(fig["value"]) if not fig["empty"] else "empty"
