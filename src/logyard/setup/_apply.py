@@ -114,7 +114,7 @@ def apply_plan(
         tally[outcome] += 1
     for note in plan.notes:
         write(note)
-    write(_summary(tally, dry_run=dry_run, force=force))
+    write(_summary(tally, dry_run=dry_run))
     return 0 if set(tally) <= _IN_PLACE else 1
 
 
@@ -128,7 +128,11 @@ def _apply_step(step: Step, client: HttpClient, *, dry_run: bool, force: bool, w
     if answer.status == 404 or (answer.ok and existing is None):
         return _write(step, step.create_request(), "created", client, dry_run=dry_run, write=write)
     if not answer.ok:
-        write(f"{step.label}: failed; GET {step.path} answered {answer.status} ({answer.reason()})")
+        hint = "; the user lacks the privilege to read it" if answer.status == 403 else ""
+        write(
+            f"{step.label}: failed; GET {step.path} answered {answer.status} "
+            f"({answer.reason()}){hint}"
+        )
         return "failed"
     if step.mode == "exists" or same(step.body, existing):
         write(f"{step.label}: exists, unchanged")
@@ -187,7 +191,7 @@ def _unavailable(step: Step, answer: Answer, client: HttpClient) -> str | None:
     return None
 
 
-def _summary(tally: Counter[str], *, dry_run: bool, force: bool) -> str:
+def _summary(tally: Counter[str], *, dry_run: bool) -> str:
     if dry_run:
         changes = tally["would"]
         head = (

@@ -304,3 +304,19 @@ def test_elasticsearch_with_security_disabled(
         f"role Support_Logs: skipped; security is disabled on {peer.url}; enable it "
         "(xpack.security.enabled / the security plugin) and run setup again"
     ]
+
+
+def test_a_user_without_privileges_is_told_per_step(
+    peer: Peer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """403 on reading a role: that step fails naming the missing privilege; the rest goes on."""
+    peer.answer("GET", "/", 200, ES_VERSION)
+    forbidden = {"error": {"type": "security_exception", "reason": "action is unauthorized"}}
+    peer.answer("GET", "/_security/role/auditor", 403, forbidden)
+    code, out, _ = _run(capsys, "setup", "elasticsearch", "--url", peer.url, "--systems", "mes")
+    lines = [line for line in out.splitlines() if line.startswith("role auditor")]
+    assert code == 1
+    assert lines == [
+        "role auditor: failed; GET /_security/role/auditor answered 403 (security_exception: "
+        "action is unauthorized); the user lacks the privilege to read it"
+    ]
