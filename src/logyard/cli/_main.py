@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="validate the config, print every problem, exit"
     )
 
+    from logyard.pipeline.kafka_security import add_security_arguments
+
     sim = sub.add_parser("sim", help="send the company simulator's traffic to Kafka or a server")
     sim.add_argument("--kafka", default=None, metavar="HOST:PORT[,...]", help="Kafka brokers")
     sim.add_argument("--url", default=None, help="a running logyard (HTTP ingest) instead")
@@ -108,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--rate", type=float, default=200.0, help="events per second")
     sim.add_argument("--duration", type=float, default=None, metavar="SECS")
     sim.add_argument("--seed", type=int, default=1)
+    add_security_arguments(sim)
 
     forget = sub.add_parser(
         "forget", help="crypto-shred a data subject: delete the key of its encrypted originals"
@@ -157,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup_kafka.add_argument(
         "--rotate-passwords", action="store_true", help="replace existing users' passwords"
     )
+    add_security_arguments(setup_kafka)
     setup_kafka.set_defaults(run=_setup_kafka)
 
     keys = sub.add_parser("keys", help="manage the master key of field encryption")
@@ -235,6 +239,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             rate=args.rate,
             duration_secs=args.duration,
             seed=args.seed,
+            kafka_config=_kafka_security(args) if args.kafka else None,
         )
     if args.command == "process":
         return _process(args.config, check=args.check)
@@ -273,15 +278,26 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _setup_kafka(args: argparse.Namespace) -> int:
+    from logyard.pipeline.kafka_security import check_reachable, security_config
     from logyard.pipeline.kafka_setup import setup_kafka_command
 
+    config = security_config(args)
+    if not args.dry_run:
+        check_reachable(args.bootstrap, config)
     return setup_kafka_command(
         args.bootstrap,
         dry_run=args.dry_run,
         partitions=args.partitions,
         replication=args.replication,
+        admin_config=config,
         rotate_passwords=args.rotate_passwords,
     )
+
+
+def _kafka_security(args: argparse.Namespace) -> dict[str, str]:
+    from logyard.pipeline.kafka_security import security_config
+
+    return security_config(args)
 
 
 def _tls(cert: Path | None, key: Path | None) -> tuple[Path, Path] | None:

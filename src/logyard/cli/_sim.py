@@ -30,8 +30,10 @@ def run_sim(
     rate: float,
     duration_secs: float | None,
     seed: int,
+    kafka_config: dict[str, str] | None = None,
 ) -> int:
-    """Run the simulator into the named systems until done or interrupted."""
+    """Run the simulator into the named systems until done or interrupted
+    (``kafka_config``: librdkafka security settings, see ``kafka_security``)."""
     from logyard.sim import Simulator, queued_orders
 
     if (kafka is None) == (url is None):
@@ -40,7 +42,7 @@ def run_sim(
     if kafka is not None:
         from logyard.sdk import KafkaTransport
 
-        transport = KafkaTransport(kafka.split(","))
+        transport = KafkaTransport(kafka.split(","), config=kafka_config)
     else:
         from logyard.sdk import HttpTransport
 

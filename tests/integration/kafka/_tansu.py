@@ -73,9 +73,12 @@ def free_port() -> int:
 class TansuBroker:
     """One ``tansu broker`` process on 127.0.0.1, memory storage, logs to ``log_path``."""
 
-    def __init__(self, log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self, log_path: Path, port: int | None = None, *, authentication: bool = False
+    ) -> None:
         self.port = port if port is not None else free_port()
         self.log_path = log_path
+        self.authentication = authentication  # SASL (SCRAM-SHA-512) required of every client
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -95,6 +98,7 @@ class TansuBroker:
             url,
             "--storage-engine",
             "memory://tansu/",
+            *(["--authentication"] if self.authentication else []),
         ]
 
     def start(self, timeout_secs: float = 15.0) -> None:
@@ -114,6 +118,18 @@ class TansuBroker:
 
         assert self.process is not None
         deadline = time.monotonic() + timeout_secs
+        if self.authentication:  # no client gets in without a user: wait for the port
+            while True:
+                if self.process.poll() is not None:
+                    raise BrokerStartError(f"tansu exited: {self._log_tail()}")
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                    return
+                except OSError:
+                    if time.monotonic() >= deadline:
+                        self.stop()
+                        raise BrokerStartError(f"tansu not listening: {self._log_tail()}") from None
+                    time.sleep(0.05)
         admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
         while True:
             if self.process.poll() is not None:
