@@ -54,18 +54,16 @@ def _pairs(headers: KafkaHeaders | None) -> list[tuple[str, str | bytes | None]]
     return list(headers)
 
 
-def inject_kafka_headers(headers: KafkaHeaders | None = None) -> list[tuple[str, str | bytes]]:
+def inject_kafka_headers(
+    headers: KafkaHeaders | None = None,
+) -> list[tuple[str, str | bytes | None]]:
     """``headers`` (a list of pairs or a dict, may be ``None``) plus the current
     ``traceparent``, as the list ``confluent_kafka.Producer.produce(headers=...)`` takes.
 
     An existing ``traceparent`` is replaced; without a current trace the headers are
     returned as they are (as a list).
     """
-    out: list[tuple[str, str | bytes]] = [
-        (key, value if value is not None else b"")
-        for key, value in _pairs(headers)
-        if key.lower() != _HEADER
-    ]
+    out = [(key, value) for key, value in _pairs(headers) if key.lower() != _HEADER]
     value = format_traceparent()
     if value is not None:
         out.append((_HEADER, value.encode("ascii")))

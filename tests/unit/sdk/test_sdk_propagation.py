@@ -34,7 +34,7 @@ def test_kafka_injection_replaces_a_stale_traceparent() -> None:
     """A traceparent already in the headers (any case) is replaced, never duplicated."""
     with trace_context(VALID) as span:
         headers = inject_kafka_headers({"TraceParent": "00-stale", "k": None})
-    assert headers == [("k", b""), ("traceparent", f"00-{TRACE}-{span.span_id}-01".encode())]
+    assert headers == [("k", None), ("traceparent", f"00-{TRACE}-{span.span_id}-01".encode())]
 
 
 def test_without_a_trace_kafka_headers_pass_through() -> None:
