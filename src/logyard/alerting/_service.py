@@ -21,12 +21,35 @@ from typing import Any
 
 from logyard.alerting._evaluate import Finding, Querier, evaluate, learn_signatures
 from logyard.alerting._notify import Notification, Notifier, NotifyError, build
-from logyard.alerting._rules import FatalRule, NewSignatureRule, RuleSet, SloBurnRule
+from logyard.alerting._rules import (
+    AbsenceRule,
+    FatalRule,
+    LatencyRule,
+    NewSignatureRule,
+    RuleSet,
+    SloBurnRule,
+    SpikeRule,
+)
 from logyard.alerting._state import AlertState
+from logyard.store import AggregateRequest, DateHistogram
 
 __all__ = ["AlertService", "CycleReport"]
 
 _log = logging.getLogger("logyard.alerting")
+
+
+_MAX_COUNT_BUCKETS = 5000
+
+
+def _reach(rule: Any) -> float:
+    """Seconds before a window's end whose events its evaluation reads."""
+    if isinstance(rule, SpikeRule):
+        return float(rule.window + rule.baseline)
+    if isinstance(rule, LatencyRule) and rule.over_baseline is not None:
+        return float(rule.window + rule.baseline)
+    if isinstance(rule, AbsenceRule) and rule.group_by and not rule.groups:
+        return float(rule.window + rule.lookback)
+    return _span(rule)
 
 
 def _span(rule: Any) -> float:
@@ -154,11 +177,41 @@ class AlertService:
         recheck = list(range(last, oldest - 1, -step))[::-1] if new else []
         return new, recheck
 
+    def window_counts(self, rule: Any, ends: list[int]) -> dict[int, int] | None:
+        """Events of the rule's query that each window's evaluation reads (its window and
+        baseline), from one date histogram; None when windows do not fall on its buckets."""
+        step = int(rule.every * 1000)
+        reach = int(_reach(rule) * 1000)
+        lo, hi = min(ends) - reach, max(ends)
+        if reach % step or (hi - lo) // step > _MAX_COUNT_BUCKETS:
+            return None
+        result = self.querier.aggregate(
+            AggregateRequest(
+                aggs={"h": DateHistogram(field="@timestamp", interval=f"{step}ms")},
+                query=rule.query,
+                time_from=_ts(lo),
+                time_to=_ts(hi),
+                systems=tuple(rule.systems) if rule.systems else None,
+            )
+        )
+        per_bucket = {
+            int(b["key"]): int(b["doc_count"]) for b in result.aggregations["h"]["buckets"]
+        }
+        return {
+            end: sum(per_bucket.get(k, 0) for k in range(end - reach, end, step)) for end in ends
+        }
+
     def evaluate_rule(self, rule: Any, now: datetime, report: CycleReport) -> None:
         """Evaluate the due windows of one rule and commit what they found."""
         new, recheck = self.windows(rule, now)
         if not new and not recheck:
             return
+        counts = self.window_counts(rule, recheck + new)
+        if counts is not None:
+            # A re-check is worth its queries only when late events changed what the
+            # window's evaluation saw (windows before the rule's first one are never due).
+            seen = {e: self.state.window_count(rule.name, e) for e in recheck}
+            recheck = [e for e in recheck if seen[e] is not None and seen[e] != counts[e]]
         learned: list[str] = []
         if isinstance(rule, NewSignatureRule) and self.state.last_end(rule.name) is None:
             learned = learn_signatures(rule, self.querier, _ts(new[0]))
@@ -175,6 +228,11 @@ class AlertService:
                     self._stateful(rule, end, is_new, findings, now_ms, report)
             if new:
                 self.state.set_last_end(rule.name, new[-1])
+            if counts is not None:
+                for end in recheck + new:
+                    self.state.set_window_count(rule.name, end, counts[end])
+                horizon = max(counts) - int((rule.recheck_secs + rule.every) * 1000)
+                self.state.forget_window_counts(rule.name, horizon)
             if isinstance(rule, FatalRule) and new:
                 horizon = int((rule.window + rule.recheck_secs + rule.late_secs) * 1000)
                 self.state.forget_seen(rule.name, new[-1] - horizon - 86_400_000)

@@ -3,6 +3,7 @@
 ::
 
     progress   rule → end of the newest evaluated window (restarts catch up from here)
+    window_counts  events a window's evaluation saw (a re-check runs only if it changed)
     groups     (rule, group) → last window that fired, last window that was notified
     alerts     every alert: firing, resolved, or fired (one-shot); the history's rows
     seen       (rule, key): signatures and FATAL events already alerted
@@ -55,6 +56,9 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_attempt INTEGER NOT NULL, delivered_at INTEGER, gave_up INTEGER NOT NULL DEFAULT 0,
   last_error TEXT);
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (delivered_at, gave_up, next_attempt);
+CREATE TABLE IF NOT EXISTS window_counts (
+  rule TEXT NOT NULL, window_end INTEGER NOT NULL, events INTEGER NOT NULL,
+  PRIMARY KEY (rule, window_end));
 CREATE TABLE IF NOT EXISTS history (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, alert_id INTEGER,
   rule TEXT NOT NULL, grp TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
@@ -130,6 +134,22 @@ class AlertState:
             "last_end = max(last_end, excluded.last_end)",
             (rule, end_ms),
         )
+
+    def window_count(self, rule: str, end_ms: int) -> int | None:
+        row = self._one(
+            "SELECT events FROM window_counts WHERE rule = ? AND window_end = ?", (rule, end_ms)
+        )
+        return int(row[0]) if row else None
+
+    def set_window_count(self, rule: str, end_ms: int, events: int) -> None:
+        self._exec(
+            "INSERT INTO window_counts VALUES (?, ?, ?) ON CONFLICT (rule, window_end) "
+            "DO UPDATE SET events = excluded.events",
+            (rule, end_ms, events),
+        )
+
+    def forget_window_counts(self, rule: str, before_ms: int) -> None:
+        self._exec("DELETE FROM window_counts WHERE rule = ? AND window_end < ?", (rule, before_ms))
 
     # -- groups and alerts --------------------------------------------------------------------
     def group(self, rule: str, grp: str) -> tuple[int | None, int | None]:

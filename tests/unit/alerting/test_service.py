@@ -302,3 +302,16 @@ def test_first_run_starts_at_the_newest_window(store: DuckDBStore, tmp_path: Pat
     svc = service(ruleset(LOGINS), store, tmp_path / "a.db", rec)
     assert svc.run_cycle(at(660)).windows == 1
     assert rec.sent == []
+
+
+def test_rechecks_run_only_when_late_events_changed_a_window(
+    store: DuckDBStore, tmp_path: Path
+) -> None:
+    """Without late events a cycle evaluates just its new window; a late event makes the
+    window it belongs to (and only that one) be evaluated again."""
+    rec = Recorder()
+    svc = service(ruleset({**LOGINS, "window": "1m"}), store, tmp_path / "a.db", rec)
+    svc.run_cycle(at(660))
+    assert svc.run_cycle(at(720)).windows == 1
+    write(store, logins(610, n=1))  # late, for the window [600, 660)
+    assert svc.run_cycle(at(780)).windows == 2
