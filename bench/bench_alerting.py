@@ -19,6 +19,7 @@ with the loader of ``bench_search.py`` (vectorized SQL), then times, against tha
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-
+from _machine import describe
 from bench_search import SPAN, START, load
 from logyard.alerting import DEFAULT_RULES, AlertService, AlertState, load_rules
 from logyard.store import AggregateRequest
@@ -91,6 +92,7 @@ def main() -> None:
 
     steady.sort()
     p95 = steady[min(len(steady) - 1, round(0.95 * (len(steady) - 1)))]
+    print(f"machine: {describe()}; load average {os.getloadavg()[0]:.1f}")
     print(f"events stored: {total:,} (loaded in {load_secs:.1f} s); rules: {len(rules.enabled())}")
     print(f"first cycle (fresh state, learning 1 day of errors): {first_ms:10.1f} ms")
     print(
