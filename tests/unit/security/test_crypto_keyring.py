@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +36,16 @@ def reopen(tmp_path: Path) -> Encryptor:
 
 def files_under(directory: Path) -> Iterator[Path]:
     return (p for p in directory.rglob("*") if p.is_file())
+
+
+def stored_row(tmp_path: Path, subject: str) -> tuple[str | None, bytes | None, str | None]:
+    """``(mkid, wrapped, forgotten_at)`` of ``subject`` as keys.db holds it."""
+    with contextlib.closing(sqlite3.connect(tmp_path / "keyring" / "keys.db")) as db:
+        row = db.execute(
+            "SELECT mkid, wrapped, forgotten_at FROM subjects WHERE subj = ?", (subject,)
+        ).fetchone()
+    assert row is not None
+    return row[0], row[1], row[2]
 
 
 def test_forget_makes_envelopes_unopenable(tmp_path: Path) -> None:
@@ -74,17 +87,17 @@ def test_forget_in_another_instance_drops_a_cached_key(tmp_path: Path) -> None:
 
 
 def test_forget_leaves_no_wrapped_key_on_disk(tmp_path: Path) -> None:
-    """After forget no keyring file holds the subject's wrapped key; the tombstone has no key."""
+    """After forget no keyring file holds the subject's wrapped key (raw or base64); the
+    tombstone has no key."""
     _, keyring, enc = make(tmp_path)
     enc.seal("alice", event_id="ev-1", field="f", subject="user:42")
-    (path,) = (tmp_path / "keyring" / "subjects").rglob("*.json")
-    wrapped = json.loads(path.read_text())["wrapped"]
+    _, wrapped, _ = stored_row(tmp_path, "user:42")
+    assert wrapped is not None
+    forms = [wrapped, base64.b64encode(wrapped), base64.urlsafe_b64encode(wrapped).rstrip(b"=")]
     keyring.forget("user:42")
-    leftovers = [p for p in files_under(tmp_path / "keyring") if wrapped in p.read_text()]
-    assert (leftovers, sorted(json.loads(path.read_text()))) == (
-        [],
-        ["forgotten_at", "kid", "subj", "v"],
-    )
+    leftovers = [p for p in files_under(tmp_path / "keyring") for f in forms if f in p.read_bytes()]
+    mkid, left, forgotten_at = stored_row(tmp_path, "user:42")
+    assert (leftovers, mkid, left, forgotten_at is not None) == ([], None, None, True)
 
 
 def test_forgotten_subject_is_not_sealed_again(tmp_path: Path) -> None:
@@ -196,16 +209,21 @@ def test_files_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
 
 
 def test_crash_before_rename_keeps_old_file_and_cleans_up(tmp_path: Path) -> None:
-    """A write that died after its temporary file but before the rename leaves the key file
-    whole; the next keyring start removes the temporary and the envelope still opens."""
-    _, _, enc = make(tmp_path)
+    """A write of meta.json (the subject-hash key, still a file) that died after its
+    temporary file but before the rename leaves the file whole; the next keyring start
+    removes the temporary, subject ids are unchanged and the envelope still opens."""
+    _, keyring, enc = make(tmp_path)
     env = enc.seal("alice", event_id="ev-1", field="f", subject="user:42")
-    (path,) = (tmp_path / "keyring" / "subjects").rglob("*.json")
+    alice = keyring.subject_for("alice@example.com", "email")
+    path = tmp_path / "keyring" / "meta.json"
     before = path.read_bytes()
-    temp = _write_temporary(path, b'{"v": 1, "subj": "user:42", "forgo')  # then "crash"
+    temp = _write_temporary(path, b'{"v": 1, "mkid": "mk_')  # then "crash"
     fresh = reopen(tmp_path)
     assert (path.read_bytes() == before, temp.exists()) == (True, False)
-    assert fresh.open(env, event_id="ev-1", field="f") == "alice"
+    assert (
+        fresh.open(env, event_id="ev-1", field="f"),
+        fresh.subject_for("alice@example.com", "email"),
+    ) == ("alice", alice)
 
 
 def test_create_if_absent_never_overwrites(tmp_path: Path) -> None:
@@ -239,14 +257,23 @@ def test_cache_is_bounded(tmp_path: Path) -> None:
     assert (keyring.cached, opened) == (2, [f"v{i}" for i in range(5)])
 
 
-def test_corrupt_key_file_is_a_keyring_error(tmp_path: Path) -> None:
-    """A key file that is not a keyring record raises KeyringError naming the file."""
+def test_corrupt_key_record_is_a_keyring_error(tmp_path: Path) -> None:
+    """A subject row that is not a keyring record raises KeyringError naming the file and
+    the subject."""
     _, _, enc = make(tmp_path)
     env = enc.seal("alice", event_id="ev-1", field="f", subject="user:42")
-    (path,) = (tmp_path / "keyring" / "subjects").rglob("*.json")
-    path.write_text("garbage")
-    with pytest.raises(KeyringError, match="not a logyard keyring record"):
+    with contextlib.closing(sqlite3.connect(tmp_path / "keyring" / "keys.db")) as db, db:
+        db.execute("UPDATE subjects SET wrapped = 'garbage' WHERE subj = 'user:42'")
+    with pytest.raises(KeyringError, match=r"keys\.db: the row of subject 'user:42' is not a"):
         reopen(tmp_path).open(env, event_id="ev-1", field="f")
+
+
+def test_corrupt_key_database_is_a_keyring_error(tmp_path: Path) -> None:
+    """A keys.db that is not an SQLite database raises KeyringError naming the file."""
+    make(tmp_path)[2].seal("alice", event_id="ev-1", field="f", subject="user:42")
+    (tmp_path / "keyring" / "keys.db").write_bytes(b"garbage" * 1000)
+    with pytest.raises(KeyringError, match=r"keys\.db: not a usable logyard keyring database"):
+        reopen(tmp_path)
 
 
 def test_subject_for_is_keyed_and_normalized(tmp_path: Path) -> None:

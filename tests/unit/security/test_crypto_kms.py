@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from logyard.security.crypto import (
     WrappedKey,
     master_key_id,
 )
-from logyard.security.crypto._base64url import b64decode, b64encode
+from logyard.security.crypto._base64url import b64encode
 from logyard.security.crypto._keyring import _data_key_aad
 
 PLAINTEXT = "SECRET-VALUE-alice.smith@example.com"
@@ -141,14 +143,13 @@ def _secrets(tmp_path: Path) -> list[str]:
         base64.b64decode(v)
         for v in json.loads((tmp_path / "master.key").read_text())["keys"].values()
     ]
-    (record_path,) = (tmp_path / "keyring" / "subjects").rglob("*.json")
-    record = json.loads(record_path.read_text())
+    with contextlib.closing(sqlite3.connect(tmp_path / "keyring" / "keys.db")) as db:
+        subj, kid, mkid, wrapped = db.execute(
+            "SELECT subj, kid, mkid, wrapped FROM subjects"
+        ).fetchone()
     kms = LocalKMS.from_file(tmp_path / "master.key")
-    data_key = kms.unwrap(
-        WrappedKey(record["mkid"], b64decode(record["wrapped"])),
-        aad=_data_key_aad(record["kid"], record["subj"]),
-    )
-    forms = [PLAINTEXT, "alice.smith", record["wrapped"]]
+    data_key = kms.unwrap(WrappedKey(mkid, wrapped), aad=_data_key_aad(kid, subj))
+    forms = [PLAINTEXT, "alice.smith", b64encode(wrapped), base64.b64encode(wrapped).decode()]
     for key in [*master, data_key]:
         forms += [base64.b64encode(key).decode(), b64encode(key), key.hex(), repr(key)]
     return forms

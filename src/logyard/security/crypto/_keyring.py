@@ -1,32 +1,39 @@
 """The keyring: one data key per subject, wrapped by a master key, in owner-only files.
 
-Layout (directory 0700, files 0600, every write atomic and fsync'd)::
+Layout (directory 0700, files 0600)::
 
     keyring/
-      .lock                         flock for every change, across processes
-      meta.json                     the subject-hash key, wrapped
-      subjects/ab/ab12….json        one subject: its wrapped data key, or its tombstone
+      .lock          flock for changes to meta.json and the one-time migration
+      meta.json      the subject-hash key, wrapped (written atomically, fsync'd)
+      keys.db        SQLite: one row per subject — its wrapped data key, or its tombstone
 
-A subject file holds ``{"v", "subj", "kid", "mkid", "wrapped", "created_at"}`` while the
-subject is active and ``{"v", "subj", "kid", "forgotten_at"}`` once forgotten. The tombstone
-keeps the subject from getting a new key, so nothing recoverable is written about a
-person after ``forget``. Unwrapped keys are cached (bounded LRU); each use re-checks the
-file's identity with one ``stat`` — at once for ``open``, at most ``seal_recheck_secs`` late
-for ``seal`` — so a ``forget`` in another process is honoured. (A value sealed in that
-window is sealed under a key that no longer exists: unrecoverable, as forgotten data is.)
+A row holds ``subj, kid, mkid, wrapped, created_at`` while the subject is active; once
+forgotten, ``wrapped`` and ``mkid`` are gone and ``forgotten_at`` set. The tombstone keeps
+the subject from getting a new key, so nothing recoverable is written about a person
+after ``forget``. :meth:`Keyring.prepare` creates the missing keys of a whole batch of
+subjects in **one** durable transaction before any of them is used.
+
+Unwrapped keys are cached (bounded LRU). Before a use the keyring asks SQLite whether
+another connection committed since its last look (``PRAGMA data_version``) and, if so,
+drops the cached keys of subjects forgotten meanwhile — at once for ``open``, at most
+``seal_recheck_secs`` late for ``seal`` — so a ``forget`` in another process is honoured.
+(A value sealed in that window is sealed under a key that no longer exists:
+unrecoverable, as forgotten data is.)
+
+Keyrings of the earlier layout (``subjects/ab/ab12….json``, one file per subject) are
+migrated into ``keys.db`` when first opened: one transaction, then the files are removed.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import contextlib
 import json
-import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -41,9 +48,9 @@ from logyard.security.crypto._files import (
     exclusive_lock,
     make_private_directory,
     remove_stale_temporaries,
-    replace_and_scrub,
     replace_atomically,
 )
+from logyard.security.crypto._keystore import KeyRow, KeyStore
 from logyard.security.crypto._kms import KeyManagementService, WrappedKey
 from logyard.security.crypto._subject import subject_id
 
@@ -51,6 +58,7 @@ __all__ = ["DataKey", "Keyring", "SubjectStatus"]
 
 SubjectStatus = Literal["active", "forgotten", "unknown"]
 _SUBJECT_KEY_AAD = b"logyard/subject-key/v1"
+_REWRAP_BATCH = 500
 
 
 def _data_key_aad(kid: str, subject: str) -> bytes:
@@ -59,6 +67,10 @@ def _data_key_aad(kid: str, subject: str) -> bytes:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _new_kid() -> str:
+    return "dk_" + base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
 
 
 class DataKey:
@@ -72,14 +84,6 @@ class DataKey:
 
     def __repr__(self) -> str:
         return f"DataKey(kid={self.kid!r})"
-
-
-@dataclass(slots=True)
-class _Cached:
-    key: DataKey
-    path: str
-    identity: tuple[int, int]  # (st_ino, st_mtime_ns) of the file the key came from
-    checked_at: float  # time.monotonic() of the last check against the file
 
 
 class Keyring:
@@ -99,16 +103,17 @@ class Keyring:
             raise ValueError("seal_recheck_secs: must be 0 or more")
         self._seal_recheck_secs = seal_recheck_secs
         self._dir = Path(directory)
-        self._subjects = self._dir / "subjects"
         self._kms = kms
         self._cache_size = cache_size
-        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache: OrderedDict[str, DataKey] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._looked_at = 0.0  # time.monotonic() of the last look for others' forgets
         self._subject_key: bytes | None = None
         make_private_directory(self._dir)
-        make_private_directory(self._subjects)
         with self._locked():
             remove_stale_temporaries(self._dir)
+            self._store = KeyStore(self._dir)
+            self._migrate_subject_files()
 
     def __repr__(self) -> str:
         return (
@@ -125,6 +130,10 @@ class Keyring:
         """How many unwrapped data keys are in memory now."""
         return len(self._cache)
 
+    def close(self) -> None:
+        """Close the keyring's database connection (the keyring is unusable afterwards)."""
+        self._store.close()
+
     # -- subjects -------------------------------------------------------------------------
     def subject_for(self, value: str, kind: str) -> str:
         """The subject id of a personal ``value`` of ``kind`` (``email``, ``phone``, ``user``…).
@@ -135,51 +144,91 @@ class Keyring:
 
     def status(self, subject: str) -> SubjectStatus:
         """``active`` (has a data key), ``forgotten`` (tombstone) or ``unknown``."""
-        record = self._read(check_subject(subject))[0]
-        if record is None:
+        row = self._store.rows([check_subject(subject)]).get(subject)
+        if row is None:
             return "unknown"
-        return "forgotten" if "forgotten_at" in record else "active"
+        return "forgotten" if row.forgotten_at is not None else "active"
 
     # -- data keys ------------------------------------------------------------------------
+    def prepare(self, subjects: Iterable[str]) -> dict[str, DataKey]:
+        """The data keys of ``subjects`` for sealing, creating every missing one in **one**
+        durable transaction first. Forgotten subjects are absent from the result.
+
+        When this returns, every returned key is on disk: an envelope sealed with it can
+        be acknowledged as soon as the envelope itself is durable.
+        """
+        wanted = list(dict.fromkeys(check_subject(s) for s in subjects))
+        self._look_for_forgets(self._seal_recheck_secs)
+        keys: dict[str, DataKey] = {}
+        misses: list[str] = []
+        with self._cache_lock:
+            for subject in wanted:
+                key = self._cache.get(subject)
+                if key is None:
+                    misses.append(subject)
+                else:
+                    self._cache.move_to_end(subject)
+                    keys[subject] = key
+        if not misses:
+            return keys
+        rows = self._store.rows(misses)
+        fresh: dict[str, tuple[KeyRow, bytes]] = {}
+        absent = [s for s in misses if s not in rows]
+        if absent:
+            for subject in absent:
+                fresh[subject] = self._new_row(subject)
+            rows.update(self._store.create([row for row, _ in fresh.values()]))
+        for subject in misses:
+            row = rows[subject]
+            if row.forgotten_at is not None:
+                continue
+            made = fresh.get(subject)
+            if made is not None and made[0].kid == row.kid:
+                key = DataKey(row.kid, made[1])  # ours won: no need to unwrap it again
+            else:
+                key = self._unwrap(row)
+            keys[subject] = self._remember(subject, key)
+        return {s: keys[s] for s in wanted if s in keys}
+
     def key_for_seal(self, subject: str) -> DataKey:
         """The subject's data key, created on first use; ``SubjectForgotten`` after forget."""
-        cached = self._cached(check_subject(subject), self._seal_recheck_secs)
-        if cached is not None:
-            return cached
-        record, identity = self._read(subject)
-        if record is None:
-            self._create(subject)
-            record, identity = self._read(subject)
-            assert record is not None
-        if "forgotten_at" in record:
+        key = self.prepare([subject]).get(subject)
+        if key is None:
+            row = self._store.rows([subject]).get(subject)
+            forgotten_at = row.forgotten_at if row is not None else "an unknown time"
             raise SubjectForgotten(
-                f"subject {subject}: forgotten at {record['forgotten_at']}; nothing is sealed "
+                f"subject {subject}: forgotten at {forgotten_at}; nothing is sealed "
                 "for a forgotten subject — keep only the masked value",
                 subject=subject,
                 reason="forgotten",
             )
-        return self._remember(subject, self._unwrap(subject, record), identity)
+        return key
 
     def key_for_open(self, subject: str, kid: str) -> DataKey:
         """The data key ``kid`` of ``subject``; ``SubjectForgotten`` when it is gone."""
-        key = self._cached(check_subject(subject), 0.0)
+        check_subject(subject)
+        self._look_for_forgets(0.0)
+        with self._cache_lock:
+            key = self._cache.get(subject)
+            if key is not None:
+                self._cache.move_to_end(subject)
         if key is None:
-            record, identity = self._read(subject)
-            if record is None:
+            row = self._store.rows([subject]).get(subject)
+            if row is None:
                 raise SubjectForgotten(
                     f"subject {subject}: this keyring ({self._dir}) never held its key; the "
                     "envelope comes from another keyring, or the key was lost with its keyring",
                     subject=subject,
                     reason="unknown",
                 )
-            if "forgotten_at" in record:
+            if row.forgotten_at is not None:
                 raise SubjectForgotten(
-                    f"subject {subject}: forgotten at {record['forgotten_at']} (crypto-shredded); "
+                    f"subject {subject}: forgotten at {row.forgotten_at} (crypto-shredded); "
                     "its originals are unrecoverable by design",
                     subject=subject,
                     reason="forgotten",
                 )
-            key = self._remember(subject, self._unwrap(subject, record), identity)
+            key = self._remember(subject, self._unwrap(row))
         if key.kid != kid:
             raise EnvelopeInvalid(
                 f"envelope: data key {kid} is not subject {subject}'s key; the envelope was "
@@ -188,17 +237,12 @@ class Keyring:
         return key
 
     def forget(self, subject: str) -> bool:
-        """Crypto-shred ``subject``: replace its wrapped key by a tombstone, durably, and drop
-        any cached copy. ``True`` when a key was deleted, ``False`` when there was none."""
+        """Crypto-shred ``subject``: replace its wrapped key by a tombstone, durably (the
+        old bytes zeroed in the database file), and drop any cached copy. ``True`` when a
+        key was deleted, ``False`` when there was none."""
         check_subject(subject)
         try:
-            with self._locked():
-                record = self._read(subject)[0]
-                if record is None or "forgotten_at" in record:
-                    return False
-                tombstone = {"v": 1, "subj": subject, "kid": record["kid"], "forgotten_at": _now()}
-                replace_and_scrub(self._path(subject), _dump(tombstone))
-                return True
+            return self._store.forget(subject, _now()) is not None
         finally:
             with self._cache_lock:
                 self._cache.pop(subject, None)
@@ -207,21 +251,27 @@ class Keyring:
     def rewrap(self) -> int:
         """Re-wrap every key not under the KMS's current master key; returns how many.
 
-        Envelopes are untouched: only the small wrapped keys change. Safe to re-run after a
-        crash; afterwards no file refers to an older master key, which can then be retired.
+        Envelopes are untouched: only the small wrapped keys change, a few hundred per
+        transaction. Safe to re-run after a crash; afterwards no row refers to an older
+        master key, which can then be retired.
         """
         current = self._kms.current_master_kid()
         count = 0
-        for path in sorted(self._subjects.glob("*/*.json")):
-            with self._locked():
-                record = _load(path)
-                if "forgotten_at" in record or record["mkid"] == current:
-                    continue
-                aad = _data_key_aad(record["kid"], record["subj"])
-                key = self._kms.unwrap(_wrapped(record), aad=aad)
-                record.update(_wrapping(self._kms.wrap(key, aad=aad)))
-                replace_atomically(path, _dump(record))
-                count += 1
+        while True:
+            rows = self._store.needing_rewrap(current, _REWRAP_BATCH)
+            if not rows:
+                break
+            updates: list[tuple[KeyRow, str, bytes]] = []
+            for row in rows:
+                aad = _data_key_aad(row.kid, row.subj)
+                wrapped = self._kms.wrap(self._kms.unwrap(_wrapped_of(row), aad=aad), aad=aad)
+                updates.append((row, wrapped.master_kid, wrapped.blob))
+            if all(mkid != current for _, mkid, _ in updates):
+                raise KeyringError(
+                    f"master key {current}: the KMS calls it current but wraps under another; "
+                    "fix the KMS configuration, then run the rotation again"
+                )
+            count += self._store.rewrapped(updates)
         with self._locked():
             meta_path = self._dir / "meta.json"
             if meta_path.exists():
@@ -236,76 +286,47 @@ class Keyring:
     def master_kids(self) -> dict[str, int]:
         """How many wrapped keys (data keys and the subject key) each master key wraps."""
         counts: dict[str, int] = {}
-        paths = [*self._subjects.glob("*/*.json"), self._dir / "meta.json"]
-        for path in paths:
-            if path.exists():
-                record = _load(path)
-                if "mkid" in record:
-                    counts[record["mkid"]] = counts.get(record["mkid"], 0) + 1
+        mkids = [r.mkid for r in self._store.all_rows() if r.mkid is not None]
+        meta_path = self._dir / "meta.json"
+        if meta_path.exists():
+            mkids.append(_load(meta_path)["mkid"])
+        for mkid in mkids:
+            counts[mkid] = counts.get(mkid, 0) + 1
         return counts
 
     # -- internals --------------------------------------------------------------------------
     def _locked(self) -> Any:
         return exclusive_lock(self._dir / ".lock")
 
-    def _path(self, subject: str) -> Path:
-        name = hashlib.sha256(subject.encode("ascii")).hexdigest()[:32]
-        return self._subjects / name[:2] / f"{name}.json"
+    def _look_for_forgets(self, max_age: float) -> None:
+        now = time.monotonic()
+        if now - self._looked_at < max_age:
+            return
+        gone = self._store.forgotten_since_last_look()
+        self._looked_at = now
+        if gone:
+            with self._cache_lock:
+                for subject in gone:
+                    self._cache.pop(subject, None)
 
-    def _cached(self, subject: str, max_age: float) -> DataKey | None:
+    def _remember(self, subject: str, key: DataKey) -> DataKey:
         with self._cache_lock:
-            entry = self._cache.get(subject)
-            if entry is None:
-                return None
-            now = time.monotonic()
-            if now - entry.checked_at >= max_age:
-                try:
-                    st = os.stat(entry.path)
-                    fresh = (st.st_ino, st.st_mtime_ns) == entry.identity
-                except FileNotFoundError:
-                    fresh = False
-                if not fresh:
-                    del self._cache[subject]
-                    return None
-                entry.checked_at = now
-            self._cache.move_to_end(subject)
-            return entry.key
-
-    def _remember(self, subject: str, key: DataKey, identity: tuple[int, int]) -> DataKey:
-        with self._cache_lock:
-            self._cache[subject] = _Cached(
-                key, str(self._path(subject)), identity, time.monotonic()
-            )
+            self._cache[subject] = key
             self._cache.move_to_end(subject)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return key
 
-    def _read(self, subject: str) -> tuple[dict[str, Any] | None, tuple[int, int]]:
-        path = self._path(subject)
-        try:
-            with open(path, "rb") as f:
-                st = os.fstat(f.fileno())
-                record = _parse(f.read(), path)
-        except FileNotFoundError:
-            return None, (0, 0)
-        if record.get("subj") != subject:
-            raise KeyringError(f"{path}: holds another subject's key; restore the keyring")
-        return record, (st.st_ino, st.st_mtime_ns)
-
-    def _create(self, subject: str) -> None:
+    def _new_row(self, subject: str) -> tuple[KeyRow, bytes]:
         key = secrets.token_bytes(32)
-        kid = "dk_" + base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
-        record = {"v": 1, "subj": subject, "kid": kid, "created_at": _now()}
-        record.update(_wrapping(self._kms.wrap(key, aad=_data_key_aad(kid, subject))))
-        path = self._path(subject)
-        with self._locked():
-            make_private_directory(path.parent)
-            create_if_absent(path, _dump(record))  # lost a race: the winner's key is read back
+        kid = _new_kid()
+        wrapped = self._kms.wrap(key, aad=_data_key_aad(kid, subject))
+        row = KeyRow(subject, kid, wrapped.master_kid, wrapped.blob, _now(), None)
+        return row, key
 
-    def _unwrap(self, subject: str, record: dict[str, Any]) -> DataKey:
-        kid = record["kid"]
-        return DataKey(kid, self._kms.unwrap(_wrapped(record), aad=_data_key_aad(kid, subject)))
+    def _unwrap(self, row: KeyRow) -> DataKey:
+        key = self._kms.unwrap(_wrapped_of(row), aad=_data_key_aad(row.kid, row.subj))
+        return DataKey(row.kid, key)
 
     def _load_subject_key(self) -> bytes:
         if self._subject_key is None:
@@ -319,6 +340,37 @@ class Keyring:
             self._subject_key = self._kms.unwrap(_wrapped(_load(path)), aad=_SUBJECT_KEY_AAD)
         return self._subject_key
 
+    def _migrate_subject_files(self) -> None:
+        """Move an earlier layout's ``subjects/*/*.json`` into ``keys.db`` (under the lock)."""
+        old = self._dir / "subjects"
+        if not old.is_dir():
+            return
+        paths = sorted(old.glob("*/*.json"))
+        rows: list[KeyRow] = []
+        for path in paths:
+            record = _load(path)
+            subject = record.get("subj")
+            if not isinstance(subject, str):
+                raise KeyringError(f"{path}: not a logyard keyring record; restore the keyring")
+            if "forgotten_at" in record:
+                rows.append(
+                    KeyRow(subject, record["kid"], None, None, None, record["forgotten_at"])
+                )
+            else:
+                wrapped = _wrapped(record)
+                created = record.get("created_at")
+                rows.append(
+                    KeyRow(subject, record["kid"], wrapped.master_kid, wrapped.blob, created, None)
+                )
+        self._store.import_rows(rows)  # durable before any file goes
+        for path in paths:
+            path.unlink()
+        for sub in old.iterdir():
+            with contextlib.suppress(OSError):
+                sub.rmdir()
+        with contextlib.suppress(OSError):
+            old.rmdir()
+
 
 def _wrapping(wrapped: WrappedKey) -> dict[str, str]:
     return {"mkid": wrapped.master_kid, "wrapped": b64encode(wrapped.blob)}
@@ -326,6 +378,12 @@ def _wrapping(wrapped: WrappedKey) -> dict[str, str]:
 
 def _wrapped(record: dict[str, Any]) -> WrappedKey:
     return WrappedKey(record["mkid"], b64decode(record["wrapped"]))
+
+
+def _wrapped_of(row: KeyRow) -> WrappedKey:
+    assert row.mkid is not None  # active rows only
+    assert row.wrapped is not None
+    return WrappedKey(row.mkid, row.wrapped)
 
 
 def _dump(record: dict[str, Any]) -> bytes:
