@@ -101,7 +101,7 @@ def main() -> None:
         target.put(manifest_key("mes", FIRST_DAY, stats.record_id), work / "m.json")
         t["copy to the archive dir (fsync)"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        _, verified = verify_part(store, target, "mes", FIRST_DAY, stats.record_id, work)
+        verified = verify_part(store, target, "mes", FIRST_DAY, stats.record_id, work).events
         t["read back + verify"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         deleted = drop_partition(store, "mes", FIRST_DAY, verified, sha)

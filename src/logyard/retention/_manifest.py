@@ -4,6 +4,7 @@ Layout under the archive root (a directory or ``s3://bucket/prefix``), Hive-styl
 Athena or Spark can read the archive as one partitioned dataset::
 
     system=<system>/day=<YYYY-MM-DD>/part-<record id>.parquet
+    system=<system>/day=<YYYY-MM-DD>/part-<record id>.originals.parquet   (when there are any)
     system=<system>/day=<YYYY-MM-DD>/part-<record id>.manifest.json
 
 ``record id`` is the first 32 hex digits of the SHA-256 of the part's sorted event ids, so a
@@ -26,9 +27,11 @@ __all__ = [
     "FORMAT",
     "ChainRange",
     "Manifest",
+    "OriginalsFile",
     "decode_manifest",
     "encode_manifest",
     "manifest_key",
+    "originals_key",
     "parquet_key",
     "sha256_file",
     "system_prefix",
@@ -44,6 +47,15 @@ class ChainRange(msgspec.Struct, frozen=True, kw_only=True):
     last_seq: int
     head_hash: str  # hex of the link hash at ``last_seq``: the archived head
     linked_rows: int
+
+
+class OriginalsFile(msgspec.Struct, frozen=True, kw_only=True):
+    """The part's encrypted originals (masked values sealed at ingest), in a file of their own."""
+
+    file: str
+    rows: int
+    bytes: int
+    sha256: str
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,10 +76,18 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     chain: ChainRange | None
     created_at: datetime
     logyard_version: str
+    originals: OriginalsFile | None = None
 
     @classmethod
     def of(
-        cls, system: str, day: date, stats: ArchiveStats, size: int, sha256: str, version: str
+        cls,
+        system: str,
+        day: date,
+        stats: ArchiveStats,
+        size: int,
+        sha256: str,
+        version: str,
+        originals: OriginalsFile | None = None,
     ) -> Manifest:
         """The manifest of a freshly exported part."""
         chain = None
@@ -93,6 +113,7 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
             chain=chain,
             created_at=datetime.now(UTC),
             logyard_version=version,
+            originals=originals,
         )
 
 
@@ -130,6 +151,11 @@ def system_prefix(system: str) -> str:
 def parquet_key(system: str, day: date, record_id: str) -> str:
     """Key of a part's Parquet file."""
     return f"{system_prefix(system)}day={day.isoformat()}/part-{record_id}.parquet"
+
+
+def originals_key(system: str, day: date, record_id: str) -> str:
+    """Key of a part's encrypted originals."""
+    return f"{system_prefix(system)}day={day.isoformat()}/part-{record_id}.originals.parquet"
 
 
 def manifest_key(system: str, day: date, record_id: str) -> str:

@@ -78,8 +78,9 @@ def restore_archives(
     base = work_dir if work_dir is not None else scratch_dir(store)
     for i, (day, record_id) in enumerate(found, 1):
         with tempfile.TemporaryDirectory(prefix="restore-", dir=base) as tmp:
-            manifest, local = verify_part(store, target, system, day, record_id, Path(tmp))
-            inserted = restore_partition(store, system, day, local)
+            checked = verify_part(store, target, system, day, record_id, Path(tmp))
+            inserted = restore_partition(store, system, day, checked.events, checked.originals)
+        manifest = checked.manifest
         report.parts += 1
         report.archived_rows += manifest.rows
         report.inserted += inserted

@@ -2,14 +2,16 @@
 
 For each due partition, oldest first:
 
-1. export it to a local Parquet file (DuckDB ``COPY ... (FORMAT parquet)``) and describe it;
+1. export it to a local Parquet file (DuckDB ``COPY ... (FORMAT parquet)``) and describe it,
+   and its events' encrypted originals to a second file;
 2. unless a manifest of the same part is already in the archive (a run that crashed after
    uploading), upload the Parquet file, then its manifest (the manifest is the commit mark);
 3. **verify by reading back**: download the manifest and the Parquet file, compare the
    SHA-256 and size, re-read the Parquet with DuckDB (row count, distinct ids, every row of
    this system and day, the same event ids as the manifest names);
 4. only then delete, in one transaction, the store's events whose ids the verified file
-   holds (with the hash chain's signed archive record and a checkpoint).
+   holds, their encrypted originals the verified originals file holds, the hash chain's
+   signed archive record and a checkpoint.
 
 A failure stops the run before anything unverified is deleted; a re-run resumes: parts are
 named by their event ids, so it neither duplicates nor loses.
@@ -30,9 +32,11 @@ from logyard import __version__
 from logyard.errors import LogyardError, StoreError
 from logyard.retention._manifest import (
     Manifest,
+    OriginalsFile,
     decode_manifest,
     encode_manifest,
     manifest_key,
+    originals_key,
     parquet_key,
     sha256_file,
 )
@@ -43,12 +47,21 @@ from logyard.store.duckdb import (
     Partition,
     archive_stats,
     drop_partition,
+    export_originals,
     export_partition,
     held_partitions,
+    originals_stats,
     partitions,
 )
 
-__all__ = ["Outcome", "RetentionReport", "run_retention", "scratch_dir", "verify_part"]
+__all__ = [
+    "Outcome",
+    "RetentionReport",
+    "VerifiedPart",
+    "run_retention",
+    "scratch_dir",
+    "verify_part",
+]
 
 Status = Literal["archived", "would archive", "failed", "not run"]
 
@@ -101,6 +114,22 @@ def _say(progress: Callable[[str], None] | None, line: str) -> None:
         progress(line)
 
 
+@dataclass(frozen=True, slots=True)
+class VerifiedPart:
+    """A part read back from the archive and checked: its manifest and local copies."""
+
+    manifest: Manifest
+    events: Path
+    originals: Path | None
+
+
+def _check_file(path: Path, sha256: str, size: int) -> str | None:
+    found, length = sha256_file(path)
+    if (found, length) == (sha256, size):
+        return None
+    return f"SHA-256 {found} ({length} bytes) differs from the manifest's {sha256} ({size} bytes)"
+
+
 def verify_part(
     store: DuckDBStore,
     target: ArchiveTarget,
@@ -108,10 +137,9 @@ def verify_part(
     day: date,
     record_id: str,
     work: Path,
-) -> tuple[Manifest, Path]:
-    """Download a part's manifest and Parquet file and check them against each other and the
-    partition; returns the manifest and the verified local copy. Raises :class:`StoreError`
-    naming the object and what disagrees."""
+) -> VerifiedPart:
+    """Download a part's manifest and files and check them against each other and the
+    partition. Raises :class:`StoreError` naming the object and what disagrees."""
     m_key = manifest_key(system, day, record_id)
     m_path = work / "manifest.json"
     target.get(m_key, m_path)
@@ -120,18 +148,15 @@ def verify_part(
     where = target.url(p_key)
     local = work / "verify.parquet"
     target.get(p_key, local)
-    sha, size = sha256_file(local)
     problems = []
     if (manifest.system, manifest.day, manifest.record_id) != (system, day, record_id):
         problems.append(
             f"the manifest describes {manifest.system} {manifest.day} part "
             f"{manifest.record_id}, not {system} {day} part {record_id}"
         )
-    if (sha, size) != (manifest.sha256, manifest.bytes):
-        problems.append(
-            f"SHA-256 {sha} ({size} bytes) differs from the manifest's {manifest.sha256} "
-            f"({manifest.bytes} bytes)"
-        )
+    bad_file = _check_file(local, manifest.sha256, manifest.bytes)
+    if bad_file is not None:
+        problems.append(bad_file)
     else:
         stats = archive_stats(store, local, system, day)
         if stats.rows != manifest.rows or stats.distinct_ids != manifest.rows:
@@ -143,12 +168,28 @@ def verify_part(
             problems.append("the event ids read back are not the ones the part is named by")
         if stats.strays:
             problems.append(f"{stats.strays} row(s) are of another system or day")
+    originals = None
+    if manifest.originals is not None and not problems:
+        o_key = originals_key(system, day, record_id)
+        where = target.url(o_key)
+        originals = work / "verify.originals.parquet"
+        target.get(o_key, originals)
+        spec = manifest.originals
+        bad_file = _check_file(originals, spec.sha256, spec.bytes)
+        if bad_file is not None:
+            problems.append(bad_file)
+        else:
+            rows, strays = originals_stats(store, originals, system, local)
+            if rows != spec.rows:
+                problems.append(f"{rows} originals read back, the manifest says {spec.rows}")
+            if strays:
+                problems.append(f"{strays} original(s) are of another system or no event")
     if problems:
         raise StoreError(
             f"{where}: the archive does not verify: {'; '.join(problems)}; nothing was "
             "deleted; remove the broken part and run retention again"
         )
-    return manifest, local
+    return VerifiedPart(manifest, local, originals)
 
 
 def _archive_one(
@@ -164,13 +205,33 @@ def _archive_one(
     reused = target.exists(m_key)
     if not reused:
         sha, size = sha256_file(export)
-        manifest = Manifest.of(part.system, part.day, stats, size, sha, __version__)
+        originals = None
+        o_path = work / "export.originals.parquet"
+        o_rows = export_originals(store, part.system, export, o_path)
+        if o_rows:
+            o_sha, o_size = sha256_file(o_path)
+            originals = OriginalsFile(
+                file=f"part-{stats.record_id}.originals.parquet",
+                rows=o_rows,
+                bytes=o_size,
+                sha256=o_sha,
+            )
+        manifest = Manifest.of(part.system, part.day, stats, size, sha, __version__, originals)
         m_local = work / "manifest.out.json"
         m_local.write_bytes(encode_manifest(manifest))
         target.put(p_key, export)
-        target.put(m_key, m_local)
-    manifest, verified = verify_part(store, target, part.system, part.day, stats.record_id, work)
-    deleted = drop_partition(store, part.system, part.day, verified, manifest.sha256)
+        if originals is not None:
+            target.put(originals_key(part.system, part.day, stats.record_id), o_path)
+        target.put(m_key, m_local)  # last: the part is complete
+    checked = verify_part(store, target, part.system, part.day, stats.record_id, work)
+    deleted = drop_partition(
+        store,
+        part.system,
+        part.day,
+        checked.events,
+        checked.manifest.sha256,
+        checked.originals,
+    )
     return target.url(p_key), deleted, reused
 
 

@@ -407,3 +407,60 @@ def test_an_old_store_file_without_the_archive_tables_still_verifies(tmp_path: P
 
     with duckdb.connect(str(path), read_only=True) as conn:
         assert verify(conn, keys=TrustedKeys([keys])).intact
+
+
+def _with_originals(store: DuckDBStore) -> list[tuple[str, str, dict[str, object]]]:
+    """Seal two originals for the first old mes event (as ingest does); returns them."""
+    event_id = day_events("mes", OLD1, 1)[0].event_id
+    envelope = b'{"v": 1, "kid": "k1", "ct": "AAAA"}'
+    store.write(
+        WriteBatch(
+            originals=[
+                (event_id, "mes", "user.name", "user:ivanova", envelope),
+                (event_id, "mes", "client.ip", "user:ivanova", envelope),
+            ]
+        )
+    )
+    return store.originals(event_id)
+
+
+def test_encrypted_originals_travel_with_their_events(store: DuckDBStore, tmp_path: Path) -> None:
+    """The originals of archived events go into the part (its manifest counts them), leave
+    the store with the events, and come back with a restore."""
+    sealed = _with_originals(store)
+    event_id = day_events("mes", OLD1, 1)[0].event_id
+    root = tmp_path / "archive"
+    run_retention(store, DirTarget(root), POLICY, now=NOW)
+    after_run = store.originals(event_id)
+    [m_path] = (root / "system=mes" / "day=2026-04-01").glob("*.manifest.json")
+    manifest = decode_manifest(m_path.read_bytes(), str(m_path))
+    restore_archives(store, DirTarget(root), "mes", OLD1, OLD1, now=NOW)
+    expected = ([], 2, True, sealed)
+    assert expected == (
+        after_run,
+        manifest.originals and manifest.originals.rows,
+        (root / "system=mes" / "day=2026-04-01" / f"part-{manifest.record_id}.originals.parquet")
+        .is_file(),
+        store.originals(event_id),
+    )  # fmt: skip
+
+
+def test_a_damaged_originals_file_stops_the_delete(store: DuckDBStore, tmp_path: Path) -> None:
+    """When the originals file does not match the manifest, the events and their originals
+    stay in the store."""
+    sealed = _with_originals(store)
+    event_id = day_events("mes", OLD1, 1)[0].event_id
+    root = tmp_path / "archive"
+    mes_first = RetentionPolicy(180, {"crm": 36_500})
+    run_retention(store, _FailingGet(root), mes_first, now=NOW)  # uploaded, not deleted
+    [originals] = root.rglob("*.originals.parquet")
+    originals.write_bytes(originals.read_bytes() + b"!")
+    report = run_retention(store, DirTarget(root), mes_first, now=NOW)
+    failed = next(o for o in report.outcomes if o.status == "failed")
+    expected = (("mes", OLD1), True, 22, sealed)
+    assert expected == (
+        (failed.system, failed.day),
+        failed.error.startswith(f"{originals}: the archive does not verify: SHA-256"),
+        store.count(),
+        store.originals(event_id),
+    )

@@ -8,9 +8,11 @@ from logyard.store.duckdb._partitions import (
     Partition,
     archive_stats,
     drop_partition,
+    export_originals,
     export_partition,
     held_partitions,
     hold_partitions,
+    originals_stats,
     partitions,
     restore_partition,
 )
@@ -22,9 +24,11 @@ __all__ = [
     "Partition",
     "archive_stats",
     "drop_partition",
+    "export_originals",
     "export_partition",
     "held_partitions",
     "hold_partitions",
+    "originals_stats",
     "partitions",
     "restore_partition",
 ]

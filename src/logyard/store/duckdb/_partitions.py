@@ -8,6 +8,9 @@ group outside the day, since rows arrive roughly in time order. Exactness comes 
 event ids: a partition is dropped by deleting only the ids its verified archive holds, so an
 event that arrives late for an old day between the export and the delete stays.
 
+The encrypted originals of a partition's events (table ``originals``) travel with them: they
+are exported to a file of their own, deleted with the events, and restored with them.
+
 Writes (drop, restore) take the store's write lock and run in one transaction with the hash
 chain's bookkeeping; the export reads one snapshot and never blocks the processor.
 """
@@ -33,9 +36,11 @@ __all__ = [
     "Partition",
     "archive_stats",
     "drop_partition",
+    "export_originals",
     "export_partition",
     "held_partitions",
     "hold_partitions",
+    "originals_stats",
     "partitions",
     "restore_partition",
 ]
@@ -184,12 +189,57 @@ def export_partition(store: DuckDBStore, system: str, day: date, path: Path) -> 
     return archive_stats(store, path, system, day)
 
 
+_ORIGINALS_COLUMNS = "event_id, system, field, subject, envelope"
+
+
+def export_originals(store: DuckDBStore, system: str, events: Path, path: Path) -> int:
+    """Write the encrypted originals of the events in the Parquet file ``events`` to
+    ``path``; returns how many there are (no file is written when there are none)."""
+    _check_system(system)
+    source = f"read_parquet({_quoted(events)})"
+    with store._cursor() as cur:
+        row = cur.execute(
+            f"SELECT count(*) FROM originals WHERE system = $system AND event_id IN "
+            f"(SELECT event_id FROM {source})",
+            {"system": system},
+        ).fetchone()
+        count = int(row[0]) if row else 0
+        if count:
+            cur.execute(
+                f"COPY (SELECT {_ORIGINALS_COLUMNS} FROM originals WHERE system = $system AND "
+                f"event_id IN (SELECT event_id FROM {source}) ORDER BY event_id, field) "
+                f"TO {_quoted(path)} (FORMAT parquet, COMPRESSION zstd)",
+                {"system": system},
+            )
+    return count
+
+
+def originals_stats(store: DuckDBStore, path: Path, system: str, events: Path) -> tuple[int, int]:
+    """(rows, rows that are not of ``system`` or of no event in ``events``) of an originals
+    file read back."""
+    with store._cursor() as cur:
+        row = cur.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE system IS DISTINCT FROM $system OR "
+            f"event_id NOT IN (SELECT event_id FROM read_parquet({_quoted(events)}))) "
+            f"FROM read_parquet({_quoted(path)})",
+            {"system": system},
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
 def drop_partition(
-    store: DuckDBStore, system: str, day: date, archive: Path, archive_sha256: str
+    store: DuckDBStore,
+    system: str,
+    day: date,
+    archive: Path,
+    archive_sha256: str,
+    originals: Path | None = None,
 ) -> int:
-    """Delete the partition's events whose ids the verified ``archive`` file holds, record
-    their chain positions under a signed archive record and seal a checkpoint, all in one
-    transaction; returns how many events were deleted."""
+    """Delete the partition's events whose ids the verified ``archive`` file holds (and the
+    encrypted originals the verified ``originals`` file holds), record their chain positions
+    under a signed archive record and seal a checkpoint, all in one transaction; returns how
+    many events were deleted."""
     table = _check_system(system)
     lo, hi = _bounds(day)
     source = f"read_parquet({_quoted(archive)})"
@@ -216,6 +266,12 @@ def drop_partition(
                 {"lo": lo, "hi": hi},
             ).fetchone()
             deleted = int(row[0]) if row else 0
+            if originals is not None:
+                cur.execute(
+                    "DELETE FROM originals WHERE system = $system AND (event_id, field) IN "
+                    f"(SELECT (event_id, field) FROM read_parquet({_quoted(originals)}))",
+                    {"system": system},
+                )
             known = cur.execute(
                 "SELECT count(*) FROM chain_archive_records WHERE system = $system "
                 "AND record_id = $record",
@@ -238,10 +294,12 @@ def drop_partition(
     return deleted
 
 
-def restore_partition(store: DuckDBStore, system: str, day: date, archive: Path) -> int:
-    """Insert the archived events that are not in the store (by event id); events whose chain
-    link is gone (a restore into another data dir) are chained anew. Returns how many events
-    were inserted."""
+def restore_partition(
+    store: DuckDBStore, system: str, day: date, archive: Path, originals: Path | None = None
+) -> int:
+    """Insert the archived events that are not in the store (by event id), and their
+    encrypted originals from ``originals``; events whose chain link is gone (a restore into
+    another data dir) are chained anew. Returns how many events were inserted."""
     table = _check_system(system)
     lo, hi = _bounds(day)
     source = f"read_parquet({_quoted(archive)})"
@@ -280,6 +338,12 @@ def restore_partition(store: DuckDBStore, system: str, day: date, archive: Path)
             ).fetchall()
             if unlinked:
                 store._chain.record(cur, system, [(i, d) for i, d in unlinked])
+            if originals is not None:
+                cur.execute(
+                    f"INSERT OR IGNORE INTO originals SELECT {_ORIGINALS_COLUMNS} FROM "
+                    f"read_parquet({_quoted(originals)}) WHERE system = $system",
+                    {"system": system},
+                )
             cur.commit()
         except BaseException:
             cur.rollback()
