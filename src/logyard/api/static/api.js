@@ -48,4 +48,12 @@ export const api = {
   search: (params) => call("GET", "/api/v1/search", { params }),
   aggregate: (body) => call("POST", "/api/v1/aggregate", { body }),
   catalog: () => call("GET", "/api/v1/catalog"),
+  whoami: () => call("GET", "/api/v1/whoami"),
+  metrics: (params) => call("GET", "/api/v1/metrics", { params }),
+  metric: (name, params) => call("GET", `/api/v1/metrics/${encodeURIComponent(name)}`, { params }),
+  alerts: (params) => call("GET", "/api/v1/alerts", { params }),
+  alertHistory: (params) => call("GET", "/api/v1/alerts/history", { params }),
+  silences: () => call("GET", "/api/v1/alerts/silences"),
+  addSilence: (body) => call("POST", "/api/v1/alerts/silences", { body }),
+  removeSilence: (id) => call("DELETE", `/api/v1/alerts/silences/${encodeURIComponent(id)}`),
 };

@@ -2,7 +2,10 @@
 
 import { api, ApiError } from "./api.js";
 import { renderHistogram, renderLegend } from "./histogram.js";
+import { offerJourney } from "./journey.js";
+import { forgetUser, initPages, openPage, setScreen } from "./pages.js";
 import { eventRows, setDefaultLevels } from "./results.js";
+import { readRoute } from "./routes.js";
 import {
   describe, fromLocalInput, pickInterval, readHash, resolve, toLocalInput, writeHash,
 } from "./timerange.js";
@@ -49,8 +52,24 @@ const view = {
 function showScreen(name) {
   ui.loading.hidden = true;
   ui.signIn.hidden = name !== "sign-in";
-  ui.discover.hidden = name !== "discover";
-  ui.signOut.hidden = name !== "discover";
+  ui.signOut.hidden = name === "sign-in";
+  setScreen(name === "discover" ? "search" : name); // the nav and the other pages
+}
+
+/** Show what the URL hash names: the search (`#q=...`) or a page (`#view=overview`). */
+function route() {
+  const { view: page, params } = readRoute();
+  if (page === "search") {
+    view.state = readHash();
+    fillForm(view.state);
+    updateJourneyOffer();
+    search();
+    return;
+  }
+  view.generation += 1; // answers of a search still running are dropped
+  stopTail();
+  showScreen(page);
+  openPage(page, params);
 }
 
 function requireSignIn() {
@@ -84,8 +103,7 @@ ui.signInForm.addEventListener("submit", async (e) => {
   }
   ui.token.value = "";
   $("password").value = "";
-  showScreen("discover");
-  search();
+  route();
 });
 
 function showSignInError(message) {
@@ -101,6 +119,7 @@ ui.signOut.addEventListener("click", async () => {
   } catch {
     // Signing out of an expired session still ends on the sign-in form.
   }
+  forgetUser();
   requireSignIn();
 });
 
@@ -188,11 +207,7 @@ ui.range.addEventListener("change", () => {
   }
 });
 
-window.addEventListener("hashchange", () => {
-  view.state = readHash();
-  fillForm(view.state);
-  search();
-});
+window.addEventListener("hashchange", route);
 
 for (const [query, hint] of EXAMPLES) {
   const item = document.createElement("li");
@@ -398,5 +413,6 @@ new ResizeObserver(() => {
 }).observe(ui.histogram);
 
 renderLegend(ui.legend);
-fillForm(view.state);
-search();
+initPages({ onSignIn: requireSignIn });
+const updateJourneyOffer = offerJourney(ui.query, $("journey-offer"));
+route();

@@ -1,5 +1,6 @@
 // The results table: one row per event, expandable to the whole event as JSON.
 
+import { journeyHash } from "./routes.js";
 import { formatTimestamp } from "./timerange.js";
 
 // Envelope keys shown in their own columns or not worth a summary.
@@ -99,6 +100,33 @@ function cell(text, className) {
   return td;
 }
 
+function showJourney(order) {
+  return (e) => {
+    e.stopPropagation();
+    window.location.hash = journeyHash(order);
+  };
+}
+
+/** The message cell; the event's order id in it is a button to the order's journey. */
+function messageCell(event) {
+  const td = cell("", "col-message");
+  const text = summarize(event);
+  const order = event["order.id"];
+  const at = typeof order === "string" && order ? text.indexOf(order) : -1;
+  if (at < 0) {
+    td.textContent = text;
+    return td;
+  }
+  const link = document.createElement("button");
+  link.type = "button";
+  link.className = "order-link";
+  link.title = `Show the journey of ${order}`;
+  link.textContent = order;
+  link.addEventListener("click", showJourney(order));
+  td.append(text.slice(0, at), link, text.slice(at + order.length));
+  return td;
+}
+
 /** The two `<tr>` of an event: the summary row and its (hidden) detail row. */
 export function eventRows(event, { fresh = false } = {}) {
   const id = `event-detail-${++rowSerial}`;
@@ -137,7 +165,7 @@ export function eventRows(event, { fresh = false } = {}) {
   row.append(
     toggleCell, timeCell, cell(scalar(event["service.name"]), "col-system"), levelCell,
     cell(scalar(event["event.action"]), "col-action"), cell(scalar(event["user.name"]), "col-user"),
-    cell(summarize(event), "col-message"),
+    messageCell(event),
   );
 
   const detail = document.createElement("tr");
@@ -159,6 +187,14 @@ export function eventRows(event, { fresh = false } = {}) {
   copied.className = "copy-status";
   copied.setAttribute("role", "status");
   toolbar.append(heading, copy, copied);
+  if (typeof event["order.id"] === "string" && event["order.id"]) {
+    const journey = document.createElement("button");
+    journey.type = "button";
+    journey.className = "btn btn-small journey-btn";
+    journey.textContent = `Order journey of ${event["order.id"]}`;
+    journey.addEventListener("click", showJourney(event["order.id"]));
+    toolbar.append(journey);
+  }
   const pre = document.createElement("pre");
   pre.className = "event-json";
   pre.tabIndex = 0;
