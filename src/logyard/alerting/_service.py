@@ -215,7 +215,11 @@ class AlertService:
         learned: list[str] = []
         if isinstance(rule, NewSignatureRule) and self.state.last_end(rule.name) is None:
             learned = learn_signatures(rule, self.querier, _ts(new[0]))
-        found = [(end, end in new, evaluate(rule, self.querier, _ts(end))) for end in recheck + new]
+        found = []
+        for end in recheck + new:
+            if self._stop.is_set():
+                return  # stopping: nothing of this rule is committed; redone after the restart
+            found.append((end, end in new, evaluate(rule, self.querier, _ts(end))))
         report.windows += len(found)
         now_ms = _ms(now)
         with self.state.transaction():
