@@ -44,6 +44,14 @@ class ItemResult:
     path: str | None = None
 
 
+class _Records(list[bytes]):
+    """The queue records of one submit, and the originals still to be sealed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[tuple[Event, list[Original]]] = []
+
+
 class Ingest:
     """Front door of the embedded pipeline (used by the HTTP API and in-process producers)."""
 
@@ -87,19 +95,28 @@ class Ingest:
         while self.overloaded and time.monotonic() < deadline:
             time.sleep(0.005)
 
-    def _append(self, records: list[bytes], event: Event, doc: bytes | None = None) -> None:
-        """Queue an event, and its sealed originals when masking kept some."""
+    def _append(self, records: _Records, event: Event, doc: bytes | None = None) -> None:
+        """Queue an event; its originals, when masking kept some, are sealed in _enqueue."""
         records.append(encode_valid(event, doc))
         if self.sealer is not None and self.take_originals is not None:
-            sealed = self.sealer(event, self.take_originals())
-            if sealed is not None:
-                records.append(encode_originals(sealed))
+            originals = self.take_originals()
+            if originals:
+                records.pending.append((event, originals))
+
+    def _enqueue(self, records: _Records) -> None:
+        """Seal the batch's originals (the new subjects' keys made durable in one keyring
+        write first), then queue everything with one fsync."""
+        if records.pending and self.sealer is not None:
+            for sealed in self.sealer.many(records.pending):
+                if sealed is not None:
+                    records.append(encode_originals(sealed))
+        self.queue.append(records)
 
     def submit_raw(
         self, items: Sequence[bytes], *, source: str | None = None, only_service: str | None = None
     ) -> list[ItemResult]:
         """Validate JSON payloads one by one; queue good ones and dead letters durably."""
-        records: list[bytes] = []
+        records = _Records()
         results: list[ItemResult] = []
         src = source or self.source
         received: dict[str, int] = {}
@@ -139,7 +156,7 @@ class Ingest:
                 self._append(records, processed)
             results.append(ItemResult(index, "accepted", id=event.event_id))
             received[event.service] = received.get(event.service, 0) + 1
-        self.queue.append(records)
+        self._enqueue(records)
         for system, n in received.items():
             self.metrics.received.labels(system).inc(n)
         return results
@@ -150,7 +167,7 @@ class Ingest:
         document that passes unchanged is queued as it is, not encoded again.
         Returns how many were accepted; the others are dead-lettered.
         """
-        records: list[bytes] = []
+        records = _Records()
         received: dict[str, int] = {}
         decode = self.codec.decode_checked
         for raw in docs:
@@ -173,7 +190,7 @@ class Ingest:
                 continue
             self._append(records, event, raw if unchanged else None)
             received[event.service] = received.get(event.service, 0) + 1
-        self.queue.append(records)
+        self._enqueue(records)
         for system, n in received.items():
             self.metrics.received.labels(system).inc(n)
         return sum(received.values())
@@ -184,7 +201,7 @@ class Ingest:
         They are validated like any other event; one that fails is dead-lettered.
         """
         self.wait_for_room()
-        records: list[bytes] = []
+        records = _Records()
         decode = self.codec.decode
         for e in events:
             raw = encode_event(e)
@@ -213,7 +230,7 @@ class Ingest:
                 )
                 records.append(encode_dead_letter(letter))
                 self.metrics.rejected.labels(system_label(e.service), exc.code).inc()
-        self.queue.append(records)
+        self._enqueue(records)
         counts: dict[str, int] = {}
         for e in events:
             system = system_label(e.service)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 
 from logyard.security.crypto._envelope import NONCE_BYTES, Envelope, aad_for, parse_envelope
 from logyard.security.crypto._errors import EnvelopeInvalid
-from logyard.security.crypto._keyring import Keyring
+from logyard.security.crypto._keyring import DataKey, Keyring
 
 __all__ = ["Encryptor"]
 
@@ -19,6 +20,18 @@ def _check_place(event_id: object, field: object) -> None:
         raise ValueError("event_id: expected the event's non-empty id (event.id)")
     if not isinstance(field, str) or not field:
         raise ValueError("field: expected the non-empty path of the masked field")
+
+
+def _check_value(value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"value: expected str, got {type(value).__name__}")
+
+
+def _seal(key: DataKey, value: str, event_id: str, field: str, subject: str) -> dict[str, Any]:
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    plaintext = value.encode("utf-8", "surrogatepass")
+    ciphertext = key.aead.encrypt(nonce, plaintext, aad_for(key.kid, subject, event_id, field))
+    return Envelope(key.kid, subject, nonce, ciphertext).to_dict()
 
 
 class Encryptor:
@@ -50,14 +63,26 @@ class Encryptor:
 
         Raises ``SubjectForgotten`` for a forgotten subject (store only the masked value).
         """
-        if not isinstance(value, str):
-            raise TypeError(f"value: expected str, got {type(value).__name__}")
+        _check_value(value)
         _check_place(event_id, field)
-        key = self._keyring.key_for_seal(subject)
-        nonce = secrets.token_bytes(NONCE_BYTES)
-        plaintext = value.encode("utf-8", "surrogatepass")
-        ciphertext = key.aead.encrypt(nonce, plaintext, aad_for(key.kid, subject, event_id, field))
-        return Envelope(key.kid, subject, nonce, ciphertext).to_dict()
+        return _seal(self._keyring.key_for_seal(subject), value, event_id, field, subject)
+
+    def seal_many(self, items: Sequence[tuple[str, str, str, str]]) -> list[dict[str, Any] | None]:
+        """Seal ``(value, event_id, field, subject)`` items, one envelope per item in order,
+        ``None`` for an item whose subject is forgotten.
+
+        The missing data keys of all the items' subjects are created together, in one
+        durable keyring transaction, before the first envelope is sealed.
+        """
+        for value, event_id, field, _ in items:
+            _check_value(value)
+            _check_place(event_id, field)
+        keys = self._keyring.prepare(item[3] for item in items)
+        sealed: list[dict[str, Any] | None] = []
+        for value, event_id, field, subject in items:
+            key = keys.get(subject)
+            sealed.append(None if key is None else _seal(key, value, event_id, field, subject))
+        return sealed
 
     def open(self, envelope: dict[str, Any], *, event_id: str, field: str) -> str:
         """The original sealed in ``envelope`` at ``event_id`` / ``field``.
