@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from logyard.catalog import Event, EventCodec, encode_event
 from logyard.errors import EventError, InvalidEventError
@@ -138,7 +138,7 @@ class Ingest:
                         service=event.service,
                     )
                 if self.signatures is not None:
-                    check_signature(self.signatures, event.service, raw)
+                    check_signature(self.signatures, event.service, raw, event.labels)
                 processed = self.steps(event) if self.steps else event
             except EventError as exc:
                 letter = dead_letter_for(
@@ -253,11 +253,13 @@ class Ingest:
         self.metrics.rejected.labels("unknown", error.code).inc()
 
 
-def check_signature(policy: SignaturePolicy, service: str, raw: bytes) -> None:
+def check_signature(
+    policy: SignaturePolicy, service: str, raw: bytes, labels: dict[str, Any] | None = None
+) -> None:
     """Raise :class:`InvalidEventError` (``signature_unsigned|forged|unknown_key``) when
     ``service`` must sign and ``raw`` carries no valid signature (checked on the producer's
     bytes, before anything normalizes or masks them)."""
-    verdict = policy.check(service, raw)
+    verdict = policy.check(service, raw, claimed=labels.get("sig") if labels else None)
     if not verdict.accept:
         raise InvalidEventError(
             f"labels.sig: {verdict.detail or verdict.reason}; {service} must sign its events "

@@ -140,7 +140,9 @@ class InputRunner:
                         message.payload, partial(derived_id, message.coordinates)
                     )
                     if self.signatures is not None:
-                        check_signature(self.signatures, event.service, message.payload)
+                        check_signature(
+                            self.signatures, event.service, message.payload, event.labels
+                        )
                     events.append(event)
                 else:
                     raise InvalidEventError(

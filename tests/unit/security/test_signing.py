@@ -192,3 +192,70 @@ def test_one_pass_canonical_form_equals_the_walk(doc: dict[str, object]) -> None
     for any JSON object: signatures never depend on which path computed them."""
     raw = msgspec.json.encode(doc)
     assert encode_canonical(decode_canonical(raw)) == canonical_json(msgspec.json.decode(raw))
+
+
+_KEY = ServiceKey("shop-1", b"0123456789abcdef0123456789abcdef")
+
+
+def _claimed(raw: bytes) -> object:
+    labels = msgspec.json.decode(raw).get("labels")
+    return labels.get("sig") if isinstance(labels, dict) else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _json_values, max_size=5), st.booleans())
+def test_sdk_signed_bytes_verify_on_the_fast_path(extra: dict[str, object], labels: bool) -> None:
+    """What ``attach_signature`` writes is accepted, and — unless a nested ``labels`` key
+    makes the shortcut decline — from its own bytes: the cut bytes are exactly the
+    canonical form the MAC covers."""
+    from logyard.security.chain._signing import _unsigned_in_place, signing_payload
+
+    doc: dict[str, object] = {"event.action": "order.created", "params": extra}
+    if labels:
+        doc["labels"] = {"team": "web", "n": 1.5}
+    raw = attach_signature(doc, _KEY)
+    claimed = _claimed(raw)
+    assert isinstance(claimed, str)
+    cut = _unsigned_in_place(raw, claimed)
+    if b'"labels":' not in raw.replace(b'"labels":{', b"", 1) or cut is not None:
+        assert cut == signing_payload(raw)  # declines only when a second labels key exists
+    assert verify_event(raw, [_KEY], claimed=claimed).accept
+
+
+def _mutations(raw: bytes, sig: str) -> list[bytes]:
+    member = f'"sig":"{sig}"'.encode()
+    without = raw.replace(b"," + member, b"").replace(member + b",", b"")
+    without = without.replace(b'"labels":{' + member + b"}", b"")
+    return [
+        raw.replace(member, b'"sag":"x"', 1) + b"",  # signature renamed
+        without.replace(b'"params":{', b'"params":{' + member + b",", 1),  # sig moved to params
+        without.replace(b"{", b'{"labels":{' + member + b"},", 1),  # a second labels object
+        raw.replace(b'"order.created"', b'"order.changed"'),  # content changed
+        raw.replace(b"}", b',"labels":{"x":1}}', 1),  # trailing duplicate labels
+        raw[:-1] + b',"labels":{' + member + b"}}",  # labels replaced at the end
+        raw.replace(b'"team":"web"', b'"team":"ops"'),  # a label changed
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _json_values, max_size=5), st.booleans())
+def test_the_fast_path_accepts_nothing_the_canonical_check_rejects(
+    extra: dict[str, object], labels: bool
+) -> None:
+    """Differential check on tampered bytes: whenever the fast path (signature cut out of
+    the raw bytes) accepts, the reference check (decode, drop labels.sig, canonicalize)
+    accepts the same bytes too — the shortcut never lets a forged event through."""
+    doc: dict[str, object] = {"event.action": "order.created", "params": extra}
+    if labels:
+        doc["labels"] = {"team": "web"}
+    raw = attach_signature(doc, _KEY)
+    claimed = _claimed(raw)
+    assert isinstance(claimed, str)
+    for tampered in _mutations(raw, claimed):
+        try:
+            got = _claimed(tampered)
+        except (msgspec.DecodeError, AttributeError):
+            continue
+        fast = verify_event(tampered, [_KEY], claimed=got)
+        reference = verify_event(tampered, [_KEY])
+        assert not fast.accept or reference.accept, tampered

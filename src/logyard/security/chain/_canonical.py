@@ -19,7 +19,13 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["canonical_json", "decode_canonical", "encode_canonical", "es_number"]
+__all__ = [
+    "canonical_json",
+    "decode_canonical",
+    "encode_canonical",
+    "es_number",
+    "prepare_canonical",
+]
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
 _DECODER = msgspec.json.Decoder()
@@ -75,6 +81,12 @@ def _prepare(value: Any) -> Any:
     if isinstance(value, list):
         return [_prepare(v) for v in value]
     raise TypeError(f"canonical JSON: {type(value).__name__} is not a JSON value")
+
+
+def prepare_canonical(value: Any) -> Any:
+    """A copy of a decoded JSON value ready for :func:`encode_canonical` (numbers in their
+    JCS form)."""
+    return _prepare(value)
 
 
 def canonical_json(value: Any) -> bytes:

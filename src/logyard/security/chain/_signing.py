@@ -24,7 +24,12 @@ from typing import Any, Literal
 import msgspec
 
 from logyard.errors import ConfigError
-from logyard.security.chain._canonical import canonical_json, decode_canonical, encode_canonical
+from logyard.security.chain._canonical import (
+    canonical_json,
+    decode_canonical,
+    encode_canonical,
+    prepare_canonical,
+)
 
 __all__ = [
     "SIGNATURE_FIELD",
@@ -125,12 +130,65 @@ def sign_event(doc: bytes | Mapping[str, Any], key: ServiceKey) -> str:
 
 
 def attach_signature(doc: bytes | Mapping[str, Any], key: ServiceKey) -> bytes:
-    """The event as JSON bytes with its signature in ``labels.sig`` (for SDKs and tests)."""
-    event = _split(_as_dict(doc))[0]
-    signature = f"{_VERSION}:{key.kid}:{_mac(canonical_json(event), key)}"
-    labels = dict(event.get("labels") or {})
-    labels["sig"] = signature
-    return _ENCODE.encode({**event, "labels": labels})
+    """The event as JSON bytes with its signature in ``labels.sig`` (for SDKs and tests).
+
+    The bytes are the canonical form of the signed event itself (keys sorted), so the
+    processor can check the signature on them without re-encoding (see
+    :func:`verify_event`); any other encoding of the same event verifies too, slower.
+    """
+    if isinstance(doc, Mapping):
+        event = prepare_canonical(dict(doc))
+    else:
+        event = decode_canonical(doc)
+        if not isinstance(event, dict):
+            raise msgspec.DecodeError("an event is a JSON object")
+    labels = event.get("labels")
+    labels = {k: v for k, v in labels.items() if k != "sig"} if isinstance(labels, dict) else {}
+    if labels:
+        event["labels"] = labels
+    else:
+        event.pop("labels", None)
+    signature = f"{_VERSION}:{key.kid}:{_mac(encode_canonical(event), key)}"
+    event["labels"] = {**labels, "sig": signature}
+    return encode_canonical(event)
+
+
+_SIG_MEMBER = b'"sig":"v1:'
+_LABELS_KEY = b'"labels":'
+_ONLY_SIG = b'"labels":{'
+
+
+def _unsigned_in_place(raw: bytes, claimed: str) -> bytes | None:
+    """The bytes a producer signed, cut out of ``raw`` when ``raw`` is the canonical form
+    of the signed event (what :func:`attach_signature` writes): ``raw`` without its one
+    ``"sig":"…"`` member (and without ``"labels":{…}`` when the signature was all of it).
+
+    ``None`` when the shape does not allow it (two ``"sig":"v1:`` or ``"labels":`` keys, a
+    signature unlike ``claimed`` — the ``labels.sig`` the caller decoded from ``raw``);
+    then the caller takes the canonical path. Sound because a match of the MAC over the
+    cut bytes means the producer signed exactly them, and a member starting with ``"``
+    cannot be inserted into a JSON string without breaking it: the decoded event is the
+    signed one plus ``labels.sig``.
+    """
+    start = raw.find(_SIG_MEMBER)
+    if start < 0 or raw.find(_SIG_MEMBER, start + 1) >= 0:
+        return None
+    if raw.count(_LABELS_KEY) != 1:
+        return None
+    value_start = start + 7  # after "sig":"
+    end = raw.find(b'"', value_start)
+    if end < 0 or raw[value_start:end] != claimed.encode("ascii", "replace"):
+        return None
+    lo, hi = start, end + 1
+    if raw[lo - len(_ONLY_SIG) : lo] == _ONLY_SIG and raw[hi : hi + 1] == b"}":
+        lo, hi = lo - len(_ONLY_SIG), hi + 1  # labels held only the signature
+    if raw[lo - 1 : lo] == b",":
+        lo -= 1
+    elif raw[hi : hi + 1] == b",":
+        hi += 1
+    else:
+        return None
+    return raw[:lo] + raw[hi:]
 
 
 def _parse(signature: object) -> tuple[str, bytes] | None:
@@ -158,11 +216,37 @@ class Verdict:
 
 
 _ACCEPT = Verdict(True)
+_ACCEPTED: dict[str, Verdict] = {}
 
 
-def verify_event(doc: bytes | Mapping[str, Any], keys: Iterable[ServiceKey]) -> Verdict:
+def _accepted(kid: str) -> Verdict:
+    """The (immutable) accept verdict of key ``kid``, made once."""
+    verdict = _ACCEPTED.get(kid)
+    if verdict is None:
+        verdict = _ACCEPTED[kid] = Verdict(True, None, kid)
+    return verdict
+
+
+def verify_event(
+    doc: bytes | Mapping[str, Any], keys: Iterable[ServiceKey], *, claimed: object = None
+) -> Verdict:
     """Check ``labels.sig`` against the service's ``keys``. A malformed signature or event is
-    ``forged``; a key id the service does not have is ``unknown_key``."""
+    ``forged``; a key id the service does not have is ``unknown_key``.
+
+    ``claimed``: the ``labels.sig`` the caller already decoded from ``doc`` (bytes); with
+    it, an event in its canonical form is checked on its own bytes without decoding it
+    again (the processor's fast path)."""
+    if isinstance(claimed, str) and isinstance(doc, bytes) and claimed.count(":") == 2:
+        version, kid, mac_text = claimed.split(":")
+        signed = _unsigned_in_place(doc, claimed) if version == _VERSION else None
+        if signed is not None:
+            for key in keys:
+                if key.kid == kid:
+                    digest = hmac.digest(key.secret, signed, "sha256")
+                    expected = base64.urlsafe_b64encode(digest).rstrip(b"=")
+                    if hmac.compare_digest(expected, mac_text.encode("ascii", "replace")):
+                        return _accepted(kid)
+                    break
     try:
         payload, signature = _unsigned(doc)
     except msgspec.DecodeError:
@@ -214,10 +298,13 @@ class SignaturePolicy:
         """The services whose events must be signed."""
         return self._required
 
-    def check(self, service: str, doc: bytes | Mapping[str, Any]) -> Verdict:
-        """Accept, or quarantine with a reason, one event of ``service``."""
+    def check(
+        self, service: str, doc: bytes | Mapping[str, Any], *, claimed: object = None
+    ) -> Verdict:
+        """Accept, or quarantine with a reason, one event of ``service`` (``claimed``: see
+        :func:`verify_event`)."""
         keys = self._keys.get(service, ())
-        verdict = verify_event(doc, keys)
+        verdict = verify_event(doc, keys, claimed=claimed)
         if verdict.accept:
             return verdict
         if service not in self._required and verdict.reason == "unsigned":

@@ -265,7 +265,11 @@ class Masker:
                 setattr(event, attr, out)
         for attr, limit in plan.ids:
             value = getattr(event, attr)
-            if value and (digits(value) is not None or odd(value) is not None or "%" in value):
+            if (  # a card number needs 12 digits at least, so short ids cannot hold one
+                value
+                and len(value) >= 12
+                and (digits(value) is not None or odd(value) is not None or "%" in value)
+            ):
                 out = self._text.pans(value, st.fired)
                 if out is not value:
                     setattr(event, attr, out if limit is None else out[:limit])
