@@ -174,3 +174,22 @@ def test_sigkill_between_evaluations_loses_nothing_and_repeats_nothing(
         second.wait(10)
     summaries = [b["summary"].rsplit(": ", 1)[1] for b in hook.bodies()]
     assert summaries == ["first failure", "second failure"], log.read_text()
+
+
+def test_cli_alerts_over_the_api(api: httpx.Client, capsys: pytest.CaptureFixture[str]) -> None:
+    """`logyard alerts silence/silences/unsilence/list/history --url` against a served
+    logyard: the silence is the admin's, removing it twice is an error the second time."""
+    url = ["--url", str(api.base_url), "--token", ADMIN]
+    assert main(["alerts", "silence", "api-*", "--for", "2h", "--comment", "deploy", *url]) == 0
+    assert "api-* [*] until " in capsys.readouterr().out
+    assert main(["alerts", "silences", "--json", *url]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert '"created_by": "admin"' in line
+    assert main(["alerts", "unsilence", "1", *url]) == 0
+    assert main(["alerts", "unsilence", "1", *url]) == 1
+    assert "HTTP 404: silence 1: no such active silence" in capsys.readouterr().err
+    assert main(["alerts", "list", "--all", *url]) == 0
+    assert capsys.readouterr().err == "0 alert(s)\n"
+    assert main(["alerts", "history", *url]) == 0
+    kinds = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
+    assert kinds == ["silence_removed", "silence_added"]
