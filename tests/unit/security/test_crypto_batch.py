@@ -58,7 +58,7 @@ def test_prepare_creates_all_new_keys_in_one_transaction(tmp_path: Path) -> None
 def test_prepare_mixes_cached_stored_new_and_forgotten(tmp_path: Path) -> None:
     """Cached, stored-but-not-cached and new subjects get their one key each (in the order
     asked, duplicates once); forgotten subjects are absent and get no new key."""
-    keyring, enc = make(tmp_path)
+    keyring, _ = make(tmp_path)
     cached = keyring.key_for_seal("user:1")
     other = make(tmp_path)[0]
     stored = other.key_for_seal("user:2")  # on disk, not in `keyring`'s cache
