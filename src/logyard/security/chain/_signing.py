@@ -240,9 +240,9 @@ def verify_event(
         version, kid, mac_text = claimed.split(":")
         signed = _unsigned_in_place(doc, claimed) if version == _VERSION else None
         if signed is not None:
-            for key in keys:
-                if key.kid == kid:
-                    digest = hmac.digest(key.secret, signed, "sha256")
+            for candidate in keys:
+                if candidate.kid == kid:
+                    digest = hmac.digest(candidate.secret, signed, "sha256")
                     expected = base64.urlsafe_b64encode(digest).rstrip(b"=")
                     if hmac.compare_digest(expected, mac_text.encode("ascii", "replace")):
                         return _accepted(kid)
