@@ -1,7 +1,8 @@
 """The store conformance suite: every backend in ``STORES`` must pass it unchanged.
 
 Registered: the embedded DuckDB store, and ``OpenSearchStore`` against ``osmem-server`` (an
-OpenSearch-compatible server on loopback). The one documented difference is percentiles of
+OpenSearch-compatible server on loopback), with free-form objects mapped as dynamic
+``object`` (the default) and as ``flat_object``. The one documented difference is percentiles of
 tiny samples (see ``PERCENTILES``). The data set is 14 events of five systems spread over
 80 seconds; expected results are worked out by hand in each test.
 """
@@ -62,9 +63,18 @@ def _opensearch(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return OpenSearchStore(request.getfixturevalue("opensearch_url"), replicas=0)
 
 
+def _opensearch_flat(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """The documented alternative for real clusters: free-form objects as ``flat_object``."""
+    from logyard.store.opensearch import OpenSearchStore
+
+    url = request.getfixturevalue("opensearch_url")
+    return OpenSearchStore(url, replicas=0, free_form="flat")
+
+
 STORES: dict[str, Callable[[pytest.FixtureRequest, Path], Store]] = {
     "duckdb": _duckdb,
     "opensearch": _opensearch,
+    "opensearch-flat": _opensearch_flat,
 }
 
 
