@@ -162,6 +162,7 @@ class NewSignatureRule(_Rule):
     ONE_SHOT: ClassVar[bool] = True
     type: Literal["new_signature"]
     query: str = "log.level:(ERROR or FATAL)"
+    cooldown: Duration = 0.0
     type_field: str = "error.type"
     message_field: str = "error.message"
     learn: Duration = 3600.0
@@ -207,7 +208,8 @@ class SloBurnRule(_Rule):
 
 
 class FatalRule(_Rule):
-    """Every FATAL event (``query``) is an alert of its own, at once."""
+    """Every FATAL event (``query``) is an alert of its own, at once; ``cooldown`` (per rule,
+    default 0) mutes the notifications of a flood after the first one."""
 
     KIND: ClassVar[str] = "fatal"
     ONE_SHOT: ClassVar[bool] = True

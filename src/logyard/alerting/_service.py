@@ -283,7 +283,12 @@ class AlertService:
             if self.state.seen(rule.name, finding.group):
                 continue
             self.state.mark_seen(rule.name, finding.group, end)
-            self._open(rule, end, finding, now_ms, cooling=False, status="fired")
+            # The cooldown of a one-shot rule is per rule: a flood of FATALs (or of new
+            # signatures) after one notification is recorded, not sent, until it passes.
+            _, last = self.state.group(rule.name, "*")
+            cooling = last is not None and end - last < rule.cooldown * 1000
+            if self._open(rule, end, finding, now_ms, cooling=cooling, status="fired"):
+                self.state.set_group(rule.name, "*", fired=end, notified=end)
             report.opened += 1
 
     def _open(

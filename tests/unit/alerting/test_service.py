@@ -315,3 +315,18 @@ def test_rechecks_run_only_when_late_events_changed_a_window(
     assert svc.run_cycle(at(720)).windows == 1
     write(store, logins(610, n=1))  # late, for the window [600, 660)
     assert svc.run_cycle(at(780)).windows == 2
+
+
+def test_a_fatal_flood_is_notified_once_per_cooldown(store: DuckDBStore, tmp_path: Path) -> None:
+    """With a 5-minute cooldown, three FATALs in a minute are three alerts and one
+    notification; one ten minutes later is notified again."""
+    write(store, [fatal(545), fatal(550), fatal(555), fatal(1150)])
+    rec = Recorder()
+    rule = {"name": "fatal", "type": "fatal", "window": "1m", "cooldown": "5m"}
+    svc = service(ruleset(rule), store, tmp_path / "a.db", rec)
+    svc.run_cycle(at(660))
+    svc.run_cycle(at(1260))
+    assert len(svc.state.alerts(status="fired")) == 4
+    assert len(rec.sent) == 2
+    kinds = [h["kind"] for h in reversed(svc.state.history()) if h["kind"] != "opened"]
+    assert kinds == ["cooldown", "cooldown", "notified", "notified"]
