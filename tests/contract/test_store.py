@@ -281,6 +281,15 @@ def test_kql(store: Store, query: str, expected: list[str]) -> None:
     assert expected == ids(store, query)
 
 
+def test_free_text_finds_values_inside_free_form_objects(store: Store) -> None:
+    """Free text looks into order.params and order.old/new too ("red" is a colour there).
+    Free-form objects mapped as flat_object are not copied to the free-text field: their
+    values are found by key (order.params.color:red) only, as documented."""
+    flat = getattr(store, "free_form", "object") == "flat"
+    expected = [] if flat else ["e11", "e10"]
+    assert expected == ids(store, "red")
+
+
 def test_time_range_is_half_open(store: Store) -> None:
     """[from, to) keeps an event at `from` and drops one at `to`."""
     assert ids(store, time_from=at(10), time_to=at(30)) == ["e09", "e03", "e07", "e02"]

@@ -124,6 +124,7 @@ class OpenSearchStore:
             refresh=refresh,
         )
         self.refresh: Refresh = refresh
+        self.free_form: FreeForm = free_form
         self._closed = False
         self._close_lock = threading.Lock()
         try:
