@@ -1,0 +1,646 @@
+"""The console's pages besides the search (issue 6, item 4), driven in Debian's Chromium:
+the overview of the six systems, the business KPIs, the order journey and the alerts.
+
+One logyard app (``logyard.api.create_app``) serves the whole module from a thread on a free
+loopback port, with a hand-made set of events ingested through ``POST /api/v1/events``, so
+every number a page shows is known in advance. The analytics branch runs inside the app
+(the business page reads the metrics API); alerting is evaluated by the test itself, one
+synchronous cycle of :class:`logyard.alerting.AlertService` over the app's store and state
+file, so the alerts page has known alerts to show.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+from tests.e2e._serve import serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN_TOKEN = "e2e-pages-admin-token"
+SUPPORT = ("sam", "correct horse battery")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+SYSTEMS = ["internet-shop", "shop-api", "crm", "crm-api", "mes", "mes-api"]
+NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
+
+# The alert rules the test evaluates: every FATAL, and "any ERROR in 10 minutes" (firing).
+RULES = {
+    "rules": [
+        {"name": "fatal", "type": "fatal", "window": "10m", "every": "1m", "late_secs": 0},
+        {
+            "name": "errors-present",
+            "type": "threshold",
+            "severity": "warning",
+            "query": "log.level:ERROR",
+            "above": 0,
+            "window": "10m",
+            "every": "1m",
+            "late_secs": 0,
+        },
+    ]
+}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class World:
+    """The served app and what was put into it."""
+
+    url: str
+    client: httpx.Client
+    data_dir: Path
+    order: str  # the order whose journey is known
+    other_order: str  # an order whose events must stay out of that journey
+    journey: list[dict[str, Any]]  # the order's events (and its traces'), oldest first
+    cohort_day: str  # the UTC day of the retention cohort (alice, bob, carol)
+
+
+def _api(ts: datetime, system: str, route: str, status: int, ms: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "@timestamp": _iso(ts),
+        "event.action": "api.request",
+        "service.name": system,
+        "http.request.method": "POST",
+        "http.route": route,
+        "http.response.status_code": status,
+        "http.duration_ms": ms,
+        **extra,
+    }
+
+
+def _journey(order: str, t0: datetime) -> list[dict[str, Any]]:
+    """Eight events of one order across the six systems, in three traces; oldest first."""
+    t1, t2, t3 = (uuid.uuid4().hex for _ in range(3))
+    at = lambda secs: t0 + timedelta(seconds=secs)  # noqa: E731
+    return [
+        {
+            "@timestamp": _iso(at(0)),
+            "event.action": "order.created",
+            "service.name": "internet-shop",
+            "user.name": "ivanova",
+            "trace.id": t1,
+            "order.id": order,
+            "order.params": {"model": "vase", "quantity": 2},
+        },
+        _api(at(0.2), "shop-api", "/api/orders", 201, 100.0, **{"trace.id": t1}),
+        {
+            "@timestamp": _iso(at(5)),
+            "event.action": "order.received",
+            "service.name": "crm-api",
+            "trace.id": t1,
+            "order.id": order,
+            "messaging.destination.name": "orders",
+            "messaging.message.id": "m-1",
+        },
+        _api(at(5.1), "crm-api", "/api/orders", 201, 5.0, **{"trace.id": t1}),
+        {
+            "@timestamp": _iso(at(65)),
+            "event.action": "order.changed",
+            "service.name": "crm",
+            "user.name": "seller1",
+            "trace.id": t2,
+            "order.id": order,
+            "order.old": {"status": "new"},
+            "order.new": {"status": "confirmed"},
+        },
+        {
+            "@timestamp": _iso(at(125)),
+            "event.action": "order.assigned",
+            "service.name": "mes",
+            "user.name": "lead1",
+            "trace.id": t3,
+            "order.id": order,
+            "order.operator": "petrov",
+        },
+        {
+            "@timestamp": _iso(at(126.5)),
+            "event.action": "order.calculated",
+            "service.name": "mes-api",
+            "user.name": "planner-svc",
+            "trace.id": t3,
+            "order.id": order,
+            "order.calculation_duration_ms": 1500.0,
+        },
+        _api(at(127), "mes-api", "/api/orders/{id}/calculate", 200, 300.0, **{"trace.id": t3}),
+    ]
+
+
+def _recent(order: str, other: str, now: datetime) -> list[dict[str, Any]]:
+    """The last hour: the journey, another order, more API calls, one ERROR, one FATAL.
+
+    Per system in the hour: internet-shop 2 events; shop-api 10 requests taking 10, 20, …,
+    100 ms, two of them 503; crm 2 (one ERROR); crm-api 5 (4 requests of 5 ms); mes 2 (one
+    FATAL); mes-api 3 (requests of 300 and 100 ms)."""
+    t0 = now - timedelta(minutes=8)
+    other_trace = uuid.uuid4().hex
+    events = _journey(order, t0)
+    events += [
+        {
+            "@timestamp": _iso(t0 + timedelta(seconds=30)),
+            "event.action": "order.created",
+            "service.name": "internet-shop",
+            "user.name": "ivanova",
+            "trace.id": other_trace,
+            "order.id": other,
+            "order.params": {"model": "cup", "quantity": 1},
+        },
+        _api(t0 + timedelta(seconds=31), "mes-api", "/api/orders", 201, 100.0,
+             **{"trace.id": other_trace}),  # fmt: skip
+    ]
+    for n in range(9):  # 10, 20, ..., 90 ms; the journey's call is the 100 ms one
+        status = 503 if n < 2 else 200
+        events.append(_api(t0 + timedelta(seconds=10 + n), "shop-api", "/api/catalog", status,
+                           10.0 * (n + 1)))  # fmt: skip
+    for n in range(3):
+        events.append(_api(t0 + timedelta(seconds=20 + n), "crm-api", "/api/orders", 201, 5.0))
+    events.append(
+        {
+            "@timestamp": _iso(now - timedelta(minutes=5)),
+            "event.action": "error",
+            "log.level": "ERROR",
+            "service.name": "crm",
+            "error.type": "DbError",
+            "error.message": "connection lost",
+        }
+    )
+    events.append(
+        {
+            "@timestamp": _iso(now - timedelta(minutes=5)),
+            "event.action": "service.failure",
+            "log.level": "FATAL",
+            "service.name": "mes",
+            "failure.component": "printer-07",
+            "failure.kind": "hardware",
+            "message": "printer-07 halted: bed heater short circuit",
+        }
+    )
+    return events
+
+
+def _business(now: datetime) -> list[dict[str, Any]]:
+    """Older than the overview's hour: logins two days and one day ago (a retention cohort
+    of alice, bob and carol; alice and bob come back the next day), three feedback scores
+    (5, 4, 2) and two deploys (lead times 2 h and 4 h)."""
+    out: list[dict[str, Any]] = []
+    for days, users in ((2, ["alice", "bob", "carol"]), (1, ["alice", "bob"])):
+        for n, user in enumerate(users):
+            ts = now - timedelta(days=days) + timedelta(seconds=n)
+            out.append({"@timestamp": _iso(ts), "event.action": "user.logged_in",
+                        "service.name": "internet-shop", "user.name": user})  # fmt: skip
+    for n, score in enumerate([5, 4, 2]):
+        ts = now - timedelta(hours=3) + timedelta(seconds=n)
+        out.append({"@timestamp": _iso(ts), "event.action": "feedback.submitted",
+                    "service.name": "internet-shop", "feedback.score": score})  # fmt: skip
+    for system, hours_ago, lead_hours in (("crm", 3, 2), ("mes", 4, 4)):
+        ts = now - timedelta(hours=hours_ago)
+        out.append(
+            {
+                "@timestamp": _iso(ts),
+                "event.action": "deploy.finished",
+                "service.name": system,
+                "deploy.version": f"1.{hours_ago}.0",
+                "deploy.commit_time": _iso(ts - timedelta(hours=lead_hours)),
+            }
+        )
+    return out
+
+
+def _wait(what: str, check: Any, timeout_secs: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_secs
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The app with the module's events stored, analysed, and one alerting cycle run."""
+    from logyard.alerting import AlertService, AlertState, rules_from_dict
+    from logyard.api import create_app
+    from logyard.api.services.alerting import STATE_FILE
+    from logyard.security.access import AccessBook
+
+    data_dir = tmp_path_factory.mktemp("pages-data")
+    tag = uuid.uuid4().hex[:8].upper()
+    order, other = f"ORD-{tag}1", f"ORD-{tag}2"
+    now = datetime.now(UTC)
+    events = _recent(order, other, now) + _business(now)
+    with pytest.MonkeyPatch.context() as env:
+        # The test runs the alerting cycle itself, so the service inside the app stays off.
+        env.setenv("LOGYARD_ALERT_RULES", "off")
+        app = create_app(data_dir, admin_token=ADMIN_TOKEN)
+        with serve(app, ADMIN_TOKEN) as client:
+            env.delenv("LOGYARD_ALERT_RULES")
+            AccessBook(data_dir).add_user(SUPPORT[0], "Support_Logs", SUPPORT[1])
+            answer = client.post("/api/v1/events", json=events)
+            assert answer.json()["accepted"] == len(events), answer.text
+            _wait(
+                "the events to be searchable",
+                lambda: client.get("/api/v1/search", params={"q": "", "from": "now-3d"}).json()[
+                    "total"
+                ]
+                == len(events),
+            )
+            _wait(
+                "the analytic tables to catch up",
+                lambda: client.get("/api/v1/metrics/mau").json()["facts_behind"] == 0,
+            )
+            service = AlertService(
+                rules_from_dict(RULES), app.state.runtime.store, AlertState(data_dir / STATE_FILE)
+            )
+            try:
+                report = service.run_cycle()
+            finally:
+                service.stop()
+                service.state.close()
+            assert (report.opened, report.errors) == (2, [])
+            yield World(
+                url=str(client.base_url).rstrip("/"),
+                client=client,
+                data_dir=data_dir,
+                order=order,
+                other_order=other,
+                journey=_journey(order, now - timedelta(minutes=8)),
+                cohort_day=(now - timedelta(days=2)).date().isoformat(),
+            )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright; a missing browser fails under CI, else skips."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Tab:
+    """A signed-in browser tab on the console, recording the page's console errors."""
+
+    def __init__(self, page: Page, world: World) -> None:
+        self.page = page
+        self.world = world
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.set_default_timeout(TIMEOUT_MS)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def sign_in(self, body: dict[str, str]) -> None:
+        answer = self.page.context.request.post(f"{self.world.url}/api/v1/session", data=body)
+        assert answer.status == 204, answer.text()
+
+    def open(self, fragment: str) -> None:
+        self.page.goto(f"{self.world.url}/#{fragment}")
+
+    def idle(self, section: str) -> Locator:
+        """The page's section once it has loaded (no ``aria-busy``, no "Loading…")."""
+        host = self.page.locator(f"#page-{section}")
+        expect(host).to_be_visible()
+        expect(host).not_to_have_attribute("aria-busy", "true")
+        expect(host.locator(".page-status")).not_to_contain_text("Loading")
+        return host
+
+    def shoot(self, name: str, tmp_path: Path) -> None:
+        """A full-page screenshot in the test's tmp dir and in ``artifacts/``."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        for folder in (tmp_path, ARTIFACTS):
+            self.page.screenshot(path=str(folder / name), full_page=True)
+        assert (tmp_path / name).stat().st_size > 10_000
+
+    def assert_no_console_errors(self) -> None:
+        assert self.errors == []
+
+
+@pytest.fixture
+def admin(browser: Browser, world: World) -> Iterator[Tab]:
+    """A tab signed in with the admin token."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        tab = Tab(context.new_page(), world)
+        tab.sign_in({"token": ADMIN_TOKEN})
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def support(browser: Browser, world: World) -> Iterator[Tab]:
+    """A tab signed in as a ``Support_Logs`` user (name and password)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        tab = Tab(context.new_page(), world)
+        tab.sign_in({"username": SUPPORT[0], "password": SUPPORT[1]})
+        yield tab
+    finally:
+        context.close()
+
+
+def _field(card: Locator, name: str) -> str:
+    return card.locator(f'[data-field="{name}"]').inner_text()
+
+
+# ---------------------------------------------------------------------------- tests
+
+
+def test_whoami_names_the_role_and_its_permissions(world: World) -> None:
+    """``GET /api/v1/whoami`` answers the caller's name, role and permissions (what the
+    console hides actions by), and 401 without credentials."""
+    admin = world.client.get("/api/v1/whoami").json()
+    assert (admin["name"], admin["role"], "alerts.manage" in admin["permissions"]) == (
+        "admin",
+        "admin",
+        True,
+    )
+    with httpx.Client(base_url=world.url) as anonymous:
+        assert anonymous.get("/api/v1/whoami").status_code == 401
+        answer = anonymous.post(
+            "/api/v1/session", json={"username": SUPPORT[0], "password": SUPPORT[1]}
+        )
+        assert answer.status_code == 204
+        assert anonymous.get("/api/v1/whoami").json() == {
+            "name": "sam",
+            "role": "Support_Logs",
+            "permissions": ["aggregate", "alerts.read", "catalog", "search"],
+        }
+
+
+def test_nav_bar_switches_between_the_pages(admin: Tab) -> None:
+    """The nav bar lists the five pages; each link shows its page (and marks itself current)
+    and Search comes back to the query bar."""
+    page = admin.page
+    admin.open("q=&range=15m")
+    nav = page.get_by_role("navigation", name="Console pages")
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Search", "Overview", "Business", "Order journey", "Alerts"]
+    )
+    for name, heading in (
+        ("Overview", "Overview of the six systems"),
+        ("Business", "Business KPIs"),
+        ("Order journey", "Order journey"),
+        ("Alerts", "Alerts"),
+    ):
+        nav.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        expect(nav.get_by_role("link", name=name, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        expect(page.get_by_label("KQL query")).to_be_hidden()
+    nav.get_by_role("link", name="Search").click()
+    expect(page.get_by_label("KQL query")).to_be_visible()
+    expect(page.locator("#page-alerts")).to_be_hidden()
+    admin.assert_no_console_errors()
+
+
+def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path: Path) -> None:
+    """Over the last hour: one card per system in the business's order, with its events,
+    FATAL and ERROR counts, health, request rate, 5xx rate and latency percentiles as
+    computed by hand from the ingested events; the charts are drawn."""
+    admin.open("view=overview&range=1h")
+    host = admin.idle("overview")
+    cards = host.locator(".system-card")
+    expect(cards).to_have_count(6)
+    assert [c.get_attribute("data-system") for c in cards.all()] == SYSTEMS
+
+    def card(system: str) -> Locator:
+        return host.locator(f'.system-card[data-system="{system}"]')
+
+    expected_events = {"internet-shop": "2", "shop-api": "10", "crm": "2", "crm-api": "5",
+                       "mes": "2", "mes-api": "3"}  # fmt: skip
+    assert {s: _field(card(s), "events") for s in SYSTEMS} == expected_events
+    assert {s: _field(card(s), "health") for s in SYSTEMS} == {
+        "internet-shop": "Healthy",
+        "shop-api": "Errors",  # 20 % of its requests answered 5xx
+        "crm": "Errors",
+        "crm-api": "Healthy",
+        "mes": "FATAL",
+        "mes-api": "Healthy",
+    }
+    assert [(_field(card(s), "fatal"), _field(card(s), "error")) for s in ("crm", "mes")] == [
+        ("0", "1"),
+        ("1", "0"),
+    ]
+    # shop-api: 10 requests in 3600 s taking 10..100 ms, two answered 503
+    shop = card("shop-api")
+    assert [_field(shop, f) for f in ("rps", "error-rate", "p50", "p95", "p99")] == [
+        "0.0028", "20 %", "55 ms", "95.5 ms", "99.1 ms",
+    ]  # fmt: skip
+    mes_api = card("mes-api")  # 2 requests: 100 and 300 ms
+    assert [_field(mes_api, f) for f in ("rps", "error-rate", "p50", "p95", "p99")] == [
+        "0.00056", "0 %", "200 ms", "290 ms", "298 ms",
+    ]  # fmt: skip
+    assert [_field(card("crm"), f) for f in ("rps", "p50")] == ["—", "—"]  # not an API
+    assert re.fullmatch(r"\d+ (s|min)( \d+ s)? ago", _field(card("mes"), "last"))
+    expect(host.locator("svg.sparkline")).to_have_count(6)
+    # events, errors and requests over time; one latency distribution per API
+    expect(host.locator(".chart-host svg.chart")).to_have_count(3)
+    figures = host.locator(".latency-figure")
+    expect(figures).to_have_count(3)
+    for figure in figures.all():
+        assert figure.locator("rect.bar").count() == 21
+    # crm has a line on the events and errors charts; the requests chart draws the APIs only
+    expect(host.locator('.chart-host g.series[data-series="crm"]')).to_have_count(2)
+    expect(host.locator('.chart-host g.series[data-series="crm-api"]')).to_have_count(3)
+    admin.shoot("console-overview.png", tmp_path)
+    admin.assert_no_console_errors()
+
+
+def test_business_page_shows_the_kpis_of_the_metrics_api(admin: Tab, tmp_path: Path) -> None:
+    """Over 30 days: MAU 7, day-1 retention 66.7 % (2 of the cohort of 3 came back), CSAT
+    66.7 % (scores 5, 4, 2), 2 deploys with a median lead time of 3 h; the cohort heat-map
+    row of the cohort's day reads 100 %, 67 %, 0 %; per-system figures in the table."""
+    admin.open("view=business&range=30d")
+    host = admin.idle("business")
+
+    def kpi(name: str) -> str:
+        return host.locator(f'.kpi[data-metric="{name}"] [data-field="value"]').inner_text()
+
+    assert {name: kpi(name) for name in ("mau", "retention", "csat", "lead_time")} == {
+        "mau": "7",
+        "retention": "66.7 %",
+        "csat": "66.7 %",
+        "lead_time": "3 h 00 min",
+    }
+    deploys = host.locator('.kpi[data-metric="deployment_frequency"]')
+    expect(deploys.locator(".kpi-note")).to_have_text("2 deploy(s) in the range")
+    expect(host.locator('.kpi[data-metric="csat"] .kpi-note')).to_have_text(
+        "2 of 3 scored 4–5; mean 3.67"
+    )
+    row = host.locator(f'.cohort-table tr[data-cohort="{admin.world.cohort_day}"]')
+    expect(row.locator("td")).to_have_text(["3", "100 %", "67 %", "0 %"])
+    assert "background" in (row.locator("td.cohort-cell").first.get_attribute("style") or "")
+    table = host.locator(".system-table")
+    # internet-shop: 3 + 2 + 1 users over the 31 days the window touches; 4 users; no deploy
+    assert table.locator('tr[data-system="internet-shop"] td').all_inner_texts() == [
+        "0.2", "4", "66.7 %", "66.7 %", "0", "—",
+    ]  # fmt: skip
+    assert [
+        table.locator(f'tr[data-system="{s}"] td[data-metric="lead_time"]').inner_text()
+        for s in ("crm", "mes", "shop-api")
+    ] == ["2 h 00 min", "4 h 00 min", "—"]
+    # DAU per day: 3 users on the cohort's day, 2 the next day, 4 today; 0 on the others
+    first = date.fromisoformat(admin.world.cohort_day)
+    days = [(first + timedelta(days=k)).isoformat()[5:] for k in range(3)]
+    bars = host.locator(".chart-host svg.chart rect.bar title").all_text_contents()
+    assert [b for b in bars if not b.endswith(": 0")] == [f"{d}: {n}" for d, n in zip(days, [3, 2, 4])]
+    admin.shoot("console-business.png", tmp_path)
+    admin.assert_no_console_errors()
+
+
+def _journey_rows(host: Locator) -> list[tuple[str, str]]:
+    items = host.locator(".journey-item")
+    return [
+        (i.locator('[data-field="system"]').inner_text(), i.locator('[data-field="action"]').inner_text())
+        for i in items.all()
+    ]
+
+
+def test_search_bar_offers_the_journey_of_an_order_id(admin: Tab, tmp_path: Path) -> None:
+    """Typing an order id in the search bar offers "Show journey of ..."; the journey has the
+    order's 8 events across the six systems (its API calls joined by trace id), oldest first,
+    with the time between steps, and nothing of another order."""
+    page, world = admin.page, admin.world
+    admin.open("q=&range=15m")
+    page.get_by_label("KQL query").fill(f"order.id:{world.order}")
+    offer = page.get_by_role("button", name=f"Show journey of {world.order}")
+    expect(offer).to_be_visible()
+    offer.click()
+
+    host = admin.idle("journey")
+    expect(host.locator(".journey-item")).to_have_count(8)
+    assert _journey_rows(host) == [(e["service.name"], e["event.action"]) for e in world.journey]
+    assert host.locator('[data-field="gap"]').all_inner_texts() == [
+        "start", "+200 ms", "+4.8 s", "+100 ms", "+59.9 s", "+1 min", "+1.5 s", "+500 ms",
+    ]  # fmt: skip
+    expect(host.locator(".journey-summary")).to_have_text(
+        f"{world.order}: 8 events in 6 systems over 2 min 7 s, joined through 3 traces."
+    )
+    expect(host.locator("svg.journey-chart circle.journey-point")).to_have_count(8)
+    assert world.other_order not in host.inner_text()
+    assert f"view=journey&order={world.order}" in page.url
+    admin.shoot("console-journey.png", tmp_path)
+    admin.assert_no_console_errors()
+
+
+def test_clicking_an_order_id_in_search_results_opens_its_journey(admin: Tab) -> None:
+    """In the results, the order id in a row's message is a button to the order's journey."""
+    page, world = admin.page, admin.world
+    admin.open(str(httpx.QueryParams({"q": f"order.id:{world.order} and service.name:mes",
+                                      "range": "1h"})))  # fmt: skip
+    expect(page.locator("#total")).to_have_text("1")
+    link = page.locator("#rows .order-link")
+    expect(link).to_have_text(world.order)
+    link.click()
+    host = admin.idle("journey")
+    expect(host.locator(".journey-item")).to_have_count(8)
+    expect(page.get_by_label("Order id")).to_have_value(world.order)
+    admin.assert_no_console_errors()
+
+
+def test_unknown_order_says_so(admin: Tab) -> None:
+    """An order nobody logged shows a sentence, not an empty timeline."""
+    admin.open("view=journey&order=ORD-NOPE-0")
+    host = admin.idle("journey")
+    expect(host.locator(".page-status")).to_contain_text("No event names the order ORD-NOPE-0")
+    expect(host.locator(".journey-item")).to_have_count(0)
+    admin.assert_no_console_errors()
+
+
+def test_alerts_page_shows_the_firing_alerts_and_an_admin_silences_one(
+    admin: Tab, tmp_path: Path
+) -> None:
+    """After the cycle: the FATAL (one-shot, "fired") and the ERROR threshold alert
+    ("firing") are listed, with their history; the admin silences the threshold rule from
+    its row (the silence is listed) and ends the silence again (it is gone)."""
+    page = admin.page
+    admin.open("view=alerts")
+    host = admin.idle("alerts")
+    rows = host.locator(".alert-row")
+    expect(rows).to_have_count(2)
+    assert sorted(
+        (r.get_attribute("data-rule"), r.get_attribute("data-status")) for r in rows.all()
+    ) == [("errors-present", "firing"), ("fatal", "fired")]
+    fatal = host.locator('.alert-row[data-rule="fatal"] .alert-summary').inner_text()
+    assert fatal.startswith("FATAL in mes at ")
+    assert fatal.endswith(": printer-07 halted: bed heater short circuit")
+    assert sorted(host.locator('.history-row[data-kind="opened"] td:nth-child(2)').all_inner_texts()) == [
+        "errors-present",
+        "fatal",
+    ]
+    expect(host.locator(".role-note")).to_contain_text("you may silence alerts")
+
+    host.get_by_role("button", name="Silence errors-present", exact=True).click()
+    expect(page.get_by_label("Rule", exact=True)).to_have_value("errors-present")
+    page.get_by_label("Comment", exact=True).fill("looking into the DB")
+    page.get_by_label("For", exact=True).select_option("now+4h")
+    host.get_by_role("button", name="Silence", exact=True).click()
+    silence = host.locator(".silence-row", has_text="looking into the DB")
+    expect(silence).to_have_count(1)
+    expect(silence.locator("td").nth(0)).to_have_text("errors-present")
+    expect(silence.locator("td").nth(4)).to_have_text("admin")
+    admin.shoot("console-alerts.png", tmp_path)
+
+    silence.get_by_role("button", name="Unsilence errors-present", exact=True).click()
+    expect(host.locator(".silence-row", has_text="looking into the DB")).to_have_count(0)
+    admin.assert_no_console_errors()
+
+
+def test_support_logs_reads_alerts_without_the_admin_actions(support: Tab, world: World) -> None:
+    """A ``Support_Logs`` user sees the same alerts and silences, but no Silence or
+    Unsilence button and no silence form (the admin, for the same silence, sees them)."""
+    answer = world.client.post(
+        "/api/v1/alerts/silences",
+        json={"rule": "fatal", "until": "now+1h", "comment": "maintenance of printer-07"},
+    )
+    assert answer.status_code == 201, answer.text
+    try:
+        support.open("view=alerts")
+        host = support.idle("alerts")
+        expect(host.locator(".alert-row")).to_have_count(2)
+        expect(host.locator(".silence-row", has_text="maintenance of printer-07")).to_have_count(1)
+        expect(host.locator(".role-note")).to_contain_text(
+            "sam (Support_Logs): you may read alerts; silencing needs an admin"
+        )
+        assert host.get_by_role("button", name=re.compile("^(Silence|Unsilence)")).count() == 0
+        expect(host.locator(".silence-form")).to_be_hidden()
+        assert host.locator("th", has_text="Actions").count() == 0
+        support.assert_no_console_errors()
+    finally:
+        world.client.delete(f"/api/v1/alerts/silences/{answer.json()['id']}")
