@@ -472,6 +472,74 @@ def test_aggregating_a_text_field_as_number_is_refused(store: Store) -> None:
         agg(store, {"s": Stats("user.name")})
 
 
+def test_date_histogram_auto_without_a_time_range(store: Store) -> None:
+    """interval "auto" with no time range: the data's own span picks 1s buckets (80 s)."""
+    result = agg(store, {"h": DateHistogram("@timestamp", "auto")})
+    buckets = result["h"]["buckets"]
+    summary = (
+        len(buckets),
+        buckets[0]["key"],
+        buckets[-1]["key"],
+        sum(b["doc_count"] for b in buckets),
+    )
+    assert summary == (81, T0_MS, T0_MS + 80_000, 14)
+
+
+def test_histogram_of_a_query_no_system_can_match_is_filled(store: Store) -> None:
+    """A query pinned to no system still answers a filled, empty histogram over the range."""
+    result = store.aggregate(
+        AggregateRequest(
+            aggs={"h": DateHistogram("@timestamp", "1m")},
+            query="service.name:erp",
+            time_from=T0,
+            time_to=at(120),
+        )
+    )
+    expected = [
+        {"key": T0_MS, "key_as_string": "2026-11-26T00:00:00.000Z", "doc_count": 0},
+        {"key": T0_MS + 60_000, "key_as_string": "2026-11-26T00:01:00.000Z", "doc_count": 0},
+    ]
+    assert (0, {"buckets": expected}) == (result.total, result.aggregations["h"])
+
+
+def test_sort_by_a_keyword_descending_with_paging(store: Store) -> None:
+    """user.name descending, events without one last (ties by event.id descending), paged
+    by 5 with search_after."""
+    sort = (Sort("user.name", "desc"),)
+    seen: list[str] = []
+    after = None
+    while True:
+        page = store.search(SearchRequest(size=5, sort=sort, search_after=after))
+        seen += [h["event.id"] for h in page.hits]
+        if page.next is None:
+            break
+        after = page.next
+    expected = ["e04", "e11", "e10", "e09", "e03", "e01", "e02"]
+    expected += ["e14", "e13", "e12", "e08", "e07", "e06", "e05"]
+    assert expected == seen
+
+
+def test_terms_of_a_number_field_have_number_keys(store: Store) -> None:
+    """Terms over http.response.status_code: integer keys, most frequent first."""
+    result = agg(store, {"t": Terms("http.response.status_code", size=3)})["t"]
+    expected = [{"key": 200, "doc_count": 2}, {"key": 404, "doc_count": 1},
+                {"key": 500, "doc_count": 1}]  # fmt: skip
+    assert (expected, 0) == (result["buckets"], result["sum_other_doc_count"])
+
+
+def test_range_on_a_key_of_a_free_form_object(store: Store) -> None:
+    """order.params.qty >= 2 compares numbers inside the free-form object (flat_object keeps
+    its values as keywords: no numeric ranges there, as documented)."""
+    flat = getattr(store, "free_form", "object") == "flat"
+    expected = [] if flat else ["e10"]
+    assert expected == ids(store, "order.params.qty >= 2")
+
+
+def test_cardinality_of_a_label(store: Store) -> None:
+    """Cardinality over a key of labels (an unknown field) counts its distinct values."""
+    assert agg(store, {"c": Cardinality("labels.env")})["c"] == {"value": 1}
+
+
 # -- concurrency and lifecycle ----------------------------------------------------------------
 def test_one_writer_and_readers_in_parallel(empty_store: Store) -> None:
     """A writer thread and four reader threads share the store without errors; readers
