@@ -540,6 +540,18 @@ def test_cardinality_of_a_label(store: Store) -> None:
     assert agg(store, {"c": Cardinality("labels.env")})["c"] == {"value": 1}
 
 
+def test_sort_by_a_text_field(store: Store) -> None:
+    """Sorting by message (prose) orders by the whole text, events without one last."""
+    found = ids(store, "service.name:mes", sort=(Sort("message", "asc"),))
+    assert found == ["e02", "e04", "e01", "e03", "e05"]
+
+
+def test_terms_of_a_text_field(store: Store) -> None:
+    """Terms over message count whole texts."""
+    result = agg(store, {"t": Terms("message", size=1)}, query="service.name:mes")["t"]
+    assert result["buckets"] == [{"key": "Disk full on line 2", "doc_count": 1}]
+
+
 # -- concurrency and lifecycle ----------------------------------------------------------------
 def test_one_writer_and_readers_in_parallel(empty_store: Store) -> None:
     """A writer thread and four reader threads share the store without errors; readers
