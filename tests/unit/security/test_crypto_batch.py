@@ -3,7 +3,10 @@ ingest creating a whole batch's new subject keys in one keyring transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from logyard.pipeline._records import ORIGINALS, decode_originals
 from logyard.pipeline.steps import StepChain
 from logyard.pipeline.steps.mask import build_mask, mask_config_from_env
 from logyard.pipeline.steps.seal import make_sealer
-from logyard.security.crypto import Encryptor, Keyring, LocalKMS, SubjectForgotten
+from logyard.security.crypto import Encryptor, Keyring, LocalKMS, SubjectForgotten, WrappedKey
 from logyard.security.mask import Original
 
 
@@ -195,3 +198,42 @@ def test_key_for_seal_still_raises_for_forgotten(tmp_path: Path) -> None:
     with pytest.raises(SubjectForgotten) as info:
         keyring.key_for_seal("user:5")
     assert (info.value.reason, "forgotten at 20" in str(info.value)) == ("forgotten", True)
+
+
+class RacingKMS:
+    """The real LocalKMS, except that its first ``wrap`` first lets a rival keyring run:
+    the interleaving of two processes that both found a subject without a key."""
+
+    def __init__(self, inner: LocalKMS, rival: Callable[[], object]) -> None:
+        self._inner = inner
+        self._rival: Callable[[], object] | None = rival
+
+    def wrap(self, key: bytes, *, aad: bytes) -> WrappedKey:
+        if self._rival is not None:
+            rival, self._rival = self._rival, None
+            rival()
+        return self._inner.wrap(key, aad=aad)
+
+    def unwrap(self, wrapped: WrappedKey, *, aad: bytes) -> bytes:
+        return self._inner.unwrap(wrapped, aad=aad)
+
+    def current_master_kid(self) -> str:
+        return self._inner.current_master_kid()
+
+
+def test_two_keyrings_racing_on_new_subjects_agree_on_one_key(tmp_path: Path) -> None:
+    """A rival creates user:1 after this keyring saw it missing and before it writes: the
+    batch keeps the rival's key for user:1 (envelopes open in both), creates user:2, and
+    the database holds one row per subject."""
+    kms = LocalKMS.create(tmp_path / "master.key")
+    rival = Keyring(tmp_path / "keyring", kms)
+    racer = Keyring(tmp_path / "keyring", RacingKMS(kms, lambda: rival.prepare(["user:1"])))
+    keys = racer.prepare(["user:1", "user:2"])
+    sealed = Encryptor(racer).seal("v", event_id="ev-1", field="f", subject="user:1")
+    with contextlib.closing(sqlite3.connect(tmp_path / "keyring" / "keys.db")) as db:
+        rows = db.execute("SELECT subj, kid FROM subjects ORDER BY subj").fetchall()
+    assert (keys["user:1"].kid, rows) == (
+        rival.key_for_seal("user:1").kid,
+        [("user:1", keys["user:1"].kid), ("user:2", keys["user:2"].kid)],
+    )
+    assert Encryptor(rival).open(sealed, event_id="ev-1", field="f") == "v"
