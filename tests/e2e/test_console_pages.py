@@ -81,7 +81,9 @@ class World:
     cohort_day: str  # the UTC day of the retention cohort (alice, bob, carol)
 
 
-def _api(ts: datetime, system: str, route: str, status: int, ms: float, **extra: Any) -> dict[str, Any]:
+def _api(
+    ts: datetime, system: str, route: str, status: int, ms: float, **extra: Any
+) -> dict[str, Any]:
     return {
         "@timestamp": _iso(ts),
         "event.action": "api.request",
@@ -170,8 +172,14 @@ def _recent(order: str, other: str, now: datetime) -> list[dict[str, Any]]:
             "order.id": other,
             "order.params": {"model": "cup", "quantity": 1},
         },
-        _api(t0 + timedelta(seconds=31), "mes-api", "/api/orders", 201, 100.0,
-             **{"trace.id": other_trace}),  # fmt: skip
+        _api(
+            t0 + timedelta(seconds=31),
+            "mes-api",
+            "/api/orders",
+            201,
+            100.0,
+            **{"trace.id": other_trace},
+        ),  # fmt: skip
     ]
     for n in range(9):  # 10, 20, ..., 90 ms; the journey's call is the 100 ms one
         status = 503 if n < 2 else 200
@@ -263,10 +271,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             assert answer.json()["accepted"] == len(events), answer.text
             _wait(
                 "the events to be searchable",
-                lambda: client.get("/api/v1/search", params={"q": "", "from": "now-3d"}).json()[
-                    "total"
-                ]
-                == len(events),
+                lambda: (
+                    client.get("/api/v1/search", params={"q": "", "from": "now-3d"}).json()["total"]
+                    == len(events)
+                ),
             )
             _wait(
                 "the analytic tables to catch up",
@@ -471,10 +479,14 @@ def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path:
     expect(host.locator("svg.sparkline")).to_have_count(6)
     # events, errors and requests over time; one latency distribution per API
     expect(host.locator(".chart-host svg.chart")).to_have_count(3)
+    # 21 bars between the 22 percentiles; crm-api's requests all took 5 ms: one bar
     figures = host.locator(".latency-figure")
     expect(figures).to_have_count(3)
-    for figure in figures.all():
-        assert figure.locator("rect.bar").count() == 21
+    assert [figures.nth(i).locator("rect.bar").count() for i in range(3)] == [21, 1, 21]
+    expect(figures.nth(1).locator("rect.bar title")).to_have_text("every request took 5 ms")
+    expect(figures.nth(0).locator("text.mark-label")).to_have_text(
+        ["p50 55", "p95 95.5", "p99 99.1"]
+    )
     # crm has a line on the events and errors charts; the requests chart draws the APIs only
     expect(host.locator('.chart-host g.series[data-series="crm"]')).to_have_count(2)
     expect(host.locator('.chart-host g.series[data-series="crm-api"]')).to_have_count(3)
@@ -519,7 +531,9 @@ def test_business_page_shows_the_kpis_of_the_metrics_api(admin: Tab, tmp_path: P
     first = date.fromisoformat(admin.world.cohort_day)
     days = [(first + timedelta(days=k)).isoformat()[5:] for k in range(3)]
     bars = host.locator(".chart-host svg.chart rect.bar title").all_text_contents()
-    assert [b for b in bars if not b.endswith(": 0")] == [f"{d}: {n}" for d, n in zip(days, [3, 2, 4])]
+    assert [b for b in bars if not b.endswith(": 0")] == [
+        f"{d}: {n}" for d, n in zip(days, [3, 2, 4])
+    ]
     admin.shoot("console-business.png", tmp_path)
     admin.assert_no_console_errors()
 
@@ -527,7 +541,10 @@ def test_business_page_shows_the_kpis_of_the_metrics_api(admin: Tab, tmp_path: P
 def _journey_rows(host: Locator) -> list[tuple[str, str]]:
     items = host.locator(".journey-item")
     return [
-        (i.locator('[data-field="system"]').inner_text(), i.locator('[data-field="action"]').inner_text())
+        (
+            i.locator('[data-field="system"]').inner_text(),
+            i.locator('[data-field="action"]').inner_text(),
+        )
         for i in items.all()
     ]
 
@@ -600,7 +617,9 @@ def test_alerts_page_shows_the_firing_alerts_and_an_admin_silences_one(
     fatal = host.locator('.alert-row[data-rule="fatal"] .alert-summary').inner_text()
     assert fatal.startswith("FATAL in mes at ")
     assert fatal.endswith(": printer-07 halted: bed heater short circuit")
-    assert sorted(host.locator('.history-row[data-kind="opened"] td:nth-child(2)').all_inner_texts()) == [
+    assert sorted(
+        host.locator('.history-row[data-kind="opened"] td:nth-child(2)').all_inner_texts()
+    ) == [
         "errors-present",
         "fatal",
     ]
@@ -615,10 +634,14 @@ def test_alerts_page_shows_the_firing_alerts_and_an_admin_silences_one(
     expect(silence).to_have_count(1)
     expect(silence.locator("td").nth(0)).to_have_text("errors-present")
     expect(silence.locator("td").nth(4)).to_have_text("admin")
+    muted = host.locator(".alert-row .status-silenced")
+    expect(muted).to_have_count(1)  # the rule's alert is marked; the FATAL is not
+    expect(host.locator('.alert-row[data-rule="errors-present"] .status-silenced')).to_have_count(1)
     admin.shoot("console-alerts.png", tmp_path)
 
     silence.get_by_role("button", name="Unsilence errors-present", exact=True).click()
     expect(host.locator(".silence-row", has_text="looking into the DB")).to_have_count(0)
+    expect(muted).to_have_count(0)
     admin.assert_no_console_errors()
 
 

@@ -91,8 +91,8 @@ async function show(_params, ctx) {
     const now = Date.now();
     const recent = fired.alerts.filter((a) => now - Date.parse(a.opened_at || a.window_end) <= RECENT_MS);
     const open = [...firing.alerts, ...recent].sort((a, b) => Date.parse(b.window_end) - Date.parse(a.window_end));
-    ui.firing.replaceChildren(open.length ? alertTable(open, admin) : h("p", { class: "muted empty-note" }, "Nothing is firing."));
     const active = silences.silences.filter((x) => Date.parse(x.until) > now);
+    ui.firing.replaceChildren(open.length ? alertTable(open, active, admin) : h("p", { class: "muted empty-note" }, "Nothing is firing."));
     ui.silences.replaceChildren(active.length ? silenceTable(active, admin) : h("p", { class: "muted empty-note" }, "No active silence."));
     ui.history.replaceChildren(history.history.length ? historyTable(history.history) : h("p", { class: "muted empty-note" }, "No alert has happened yet."));
     ui.status.replaceChildren();
@@ -103,18 +103,34 @@ async function show(_params, ctx) {
   }
 }
 
+/** A silence's glob (`*`, `?`) as a RegExp over the whole name, as the server matches. */
+function glob(pattern) {
+  const body = [...pattern].map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
+  return new RegExp(`^${body}$`);
+}
+
+/** The active silence that mutes `alert` now, if any. */
+function silenceOf(alert, silences) {
+  return silences.find((x) => glob(x.rule).test(alert.rule) && glob(x.group || "*").test(alert.group || ""));
+}
+
 function valueText(alert) {
   if (alert.value === null || alert.value === undefined) return "—";
   return alert.threshold === null || alert.threshold === undefined
     ? num(alert.value, 3) : `${num(alert.value, 3)} / ${num(alert.threshold, 3)}`;
 }
 
-function alertTable(alerts, admin) {
+function alertTable(alerts, silences, admin) {
   return h("table", { class: "data-table alert-table" },
     h("thead", {}, h("tr", {}, ["Status", "Severity", "Rule", "Group", "Summary", "Value / threshold", "Window end", admin ? "Actions" : null]
       .filter(Boolean).map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, alerts.map((a) => h("tr", { class: "alert-row", "data-rule": a.rule, "data-status": a.status },
-      h("td", {}, h("span", { class: `status status-${a.status}` }, a.status), a.silenced ? h("span", { class: "status status-silenced" }, "silenced") : null),
+    h("tbody", {}, alerts.map((a) => {
+      const muted = silenceOf(a, silences);
+      return h("tr", { class: "alert-row", "data-rule": a.rule, "data-status": a.status },
+      h("td", {}, h("span", { class: `status status-${a.status}` }, a.status),
+        a.silenced || muted ? h("span", {
+          class: "status status-silenced", title: muted ? `silenced until ${when(muted.until)}` : "was silenced when it opened",
+        }, "silenced") : null),
       h("td", {}, h("span", { class: `severity severity-${a.severity}` }, a.severity)),
       h("td", { class: "alert-rule" }, a.rule),
       h("td", { class: "alert-group" }, a.group),
@@ -129,7 +145,8 @@ function alertTable(alerts, admin) {
           ui.group.value = a.rule_type === "fatal" || a.rule_type === "new_signature" ? "*" : a.group || "*";
           ui.comment.focus();
         },
-      }, "Silence…")) : null))));
+      }, "Silence…")) : null);
+    })));
 }
 
 function silenceTable(silences, admin) {

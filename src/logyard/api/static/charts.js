@@ -135,9 +135,10 @@ export function barChart(host, { bars, label, color = "#6092c0", height = 160, f
  * Marks p50/p95/p99 when given in `marks` ({p50, p95, p99}).
  */
 export function distribution(host, { percents, values, marks = {}, label, color = "#6092c0", height = 150 }) {
-  const width = Math.max(240, host.clientWidth || 320);
-  const plotW = width - M.left - M.right;
-  const plotH = height - M.top - M.bottom;
+  const m = { top: 36, right: 10, bottom: 22, left: 10 };
+  const width = Math.max(160, host.clientWidth || 300);
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
   const svg = frame(width, height, label);
   const lo = values[0];
   const hi = values[values.length - 1];
@@ -145,30 +146,42 @@ export function distribution(host, { percents, values, marks = {}, label, color 
     host.replaceChildren(svg);
     return;
   }
-  const log = lo > 0 && hi / lo > 20;
-  const fx = log
-    ? (v) => M.left + (Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo) || 1) * plotW
-    : (v) => M.left + (v - lo) / ((hi - lo) || 1) * plotW;
-  const bins = [];
-  for (let i = 1; i < values.length; i += 1) {
-    const share = (percents[i] - percents[i - 1]) / 100;
-    const w = Math.max(1.5, fx(values[i]) - fx(values[i - 1]));
-    bins.push({ x0: fx(values[i - 1]), w, share, density: share / w, from: values[i - 1], to: values[i] });
+  const floor = m.top + plotH;
+  if (hi === lo) {
+    // Every request took the same time: one bar.
+    svg.append(s("rect", { class: "bar", x: m.left + plotW * 0.4, y: m.top, width: plotW * 0.2, height: plotH, fill: color, opacity: 0.8 },
+      s("title", {}, `every request took ${num(lo)} ms`)));
+  } else {
+    const log = lo > 0 && hi / lo > 20;
+    const fx = log
+      ? (v) => m.left + ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * plotW
+      : (v) => m.left + ((v - lo) / (hi - lo)) * plotW;
+    const bins = [];
+    for (let i = 1; i < values.length; i += 1) {
+      const share = (percents[i] - percents[i - 1]) / 100;
+      const w = Math.max(1.5, fx(values[i]) - fx(values[i - 1]));
+      bins.push({ x0: fx(values[i - 1]), w, share, density: share / w, from: values[i - 1], to: values[i] });
+    }
+    const peak = Math.max(...bins.map((b) => b.density));
+    for (const bin of bins) {
+      const bh = (bin.density / peak) * plotH;
+      svg.append(s("rect", { class: "bar", x: bin.x0, y: floor - bh, width: bin.w, height: bh, fill: color, opacity: 0.8 },
+        s("title", {}, `${Math.round(bin.share * 100)}% of requests took ${num(bin.from)}–${num(bin.to)} ms`)));
+    }
+    let row = 0;
+    for (const [name, value] of Object.entries(marks)) {
+      if (value === null || value === undefined) continue;
+      const mx = fx(Math.min(Math.max(value, lo), hi));
+      const right = mx > width - 70;
+      svg.append(s("line", { x1: mx, x2: mx, y1: 4 + row * 11, y2: floor, class: `mark mark-${name}` }));
+      svg.append(s("text", { x: right ? mx - 3 : mx + 3, y: 12 + row * 11, class: "mark-label", "text-anchor": right ? "end" : "start" },
+        `${name} ${num(value)}`));
+      row += 1;
+    }
+    if (log) svg.append(s("text", { x: width / 2, y: height - 6, class: "axis-label", "text-anchor": "middle" }, "log scale"));
   }
-  const peak = Math.max(...bins.map((b) => b.density));
-  for (const bin of bins) {
-    const bh = (bin.density / peak) * plotH;
-    svg.append(s("rect", { class: "bar", x: bin.x0, y: M.top + plotH - bh, width: bin.w, height: bh, fill: color, opacity: 0.8 },
-      s("title", {}, `${Math.round(bin.share * 100)}% of requests took ${num(bin.from)}–${num(bin.to)} ms`)));
-  }
-  svg.append(s("line", { x1: M.left, x2: width - M.right, y1: M.top + plotH, y2: M.top + plotH, class: "baseline" }));
-  for (const [name, value] of Object.entries(marks)) {
-    if (value === null || value === undefined) continue;
-    const mx = fx(Math.min(Math.max(value, lo), hi));
-    svg.append(s("line", { x1: mx, x2: mx, y1: M.top, y2: M.top + plotH, class: `mark mark-${name}` }));
-    svg.append(s("text", { x: mx + 3, y: M.top + 10, class: "mark-label" }, name));
-  }
-  svg.append(s("text", { x: M.left, y: height - 6, class: "axis-label", "text-anchor": "start" }, `${num(lo)} ms`));
-  svg.append(s("text", { x: width - M.right, y: height - 6, class: "axis-label", "text-anchor": "end" }, `${num(hi)} ms${log ? " (log scale)" : ""}`));
+  svg.append(s("line", { x1: m.left, x2: width - m.right, y1: floor, y2: floor, class: "baseline" }));
+  svg.append(s("text", { x: m.left, y: height - 6, class: "axis-label", "text-anchor": "start" }, `${num(lo)} ms`));
+  if (hi !== lo) svg.append(s("text", { x: width - m.right, y: height - 6, class: "axis-label", "text-anchor": "end" }, `${num(hi)} ms`));
   host.replaceChildren(svg);
 }

@@ -89,7 +89,9 @@ async function show(params, ctx) {
       label: `ERROR and FATAL events per ${interval}, stacked by system` });
     timeSeries(ui.requests, { series: lines(barsBy(requests.aggregations.over_time.buckets), API_SYSTEMS, 1000 / intervalMs), from, to, intervalMs,
       label: "API requests per second by system", format: (v) => num(v, 2) });
-    ui.latency.replaceChildren(...API_SYSTEMS.map((system) => latencyFigure(system, reqs[system])));
+    const figures = API_SYSTEMS.map((system) => latencyFigure(system, reqs[system]));
+    ui.latency.replaceChildren(...figures.map((f) => f.figure));
+    for (const f of figures) f.draw(); // once attached, so they fit their width
     ui.status.replaceChildren();
   } catch (err) {
     if (mine === generation) ctx.fail(err, ui.status);
@@ -148,14 +150,14 @@ function latencyFigure(system, bucket) {
   const lat = bucket?.latency?.values;
   if (!bucket || !lat) {
     host.append(h("p", { class: "muted" }, "No requests in the range."));
-    return figure;
+    return { figure, draw: () => {} };
   }
-  distribution(host, {
+  const draw = () => distribution(host, {
     percents: PERCENTS, values: PERCENTS.map((p) => lat[key(p)]),
     marks: { p50: lat[key(50)], p95: lat[key(95)], p99: lat[key(99)] },
     color: SYSTEM_COLORS[system], label: `${system}: latency distribution of ${bucket.doc_count} requests`,
   });
-  return figure;
+  return { figure, draw };
 }
 
 export const overview = { title: "Overview", mount, show };
