@@ -112,7 +112,8 @@ def slo_burn(rule: SloBurnRule, q: Querier, end: datetime) -> list[Finding]:
             start = end - timedelta(seconds=secs)
             total = counts(q, rule, rule.query, start, end)
             bad = counts(q, rule, and_kql(rule.query, rule.bad), start, end)
-            rates.append({g: (bad.get(g, 0) / n) / budget for g, n in total.items() if n})
+            # rounded: 6% bad against a 1% budget is a 6x burn, not 5.999999999999999
+            rates.append({g: round(bad.get(g, 0) / n / budget, 9) for g, n in total.items() if n})
         long_rates, short_rates = rates
         for g, burn in long_rates.items():
             short_burn = short_rates.get(g, 0.0)
