@@ -22,7 +22,7 @@ from tests.unit.alerting._world import (
     service,
 )
 
-from logyard.alerting import evaluate, rules_from_dict
+from logyard.alerting import evaluate, fingerprint, rules_from_dict
 from logyard.store import Store, WriteBatch
 from logyard.store.duckdb import DuckDBStore
 
@@ -112,6 +112,10 @@ RULES: dict[str, tuple[dict[str, Any], list[tuple[str, float | None]]]] = {
         [("", 1.0)],  # 6% bad = 6x burn over 1h, 5m, 6h and 30m: 6x / 6x = 1.0
     ),
     "fatal": ({"type": "fatal"}, [("<id>", None)]),
+    "new_signature": (
+        {"type": "new_signature", "query": "event.action:error"},
+        [(fingerprint("GCodeError", "slicer failed for order 8"), None)],
+    ),
 }  # fmt: skip
 
 
