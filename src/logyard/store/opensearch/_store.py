@@ -10,11 +10,10 @@ point means the batch is read again and rewritten without duplicates.
 
 from __future__ import annotations
 
-import base64
 import threading
 import urllib.parse
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -35,13 +34,8 @@ from logyard.store._model import (
 )
 from logyard.store.opensearch._aggregate import compile_aggs, reshape
 from logyard.store.opensearch._bulk import BulkDoc, BulkOutcome, BulkWriter, Refresh
-from logyard.store.opensearch._client import (
-    ClientSettings,
-    ClusterClient,
-    ClusterUnreachable,
-    Flavour,
-    Response,
-)
+from logyard.store.opensearch._client import ClientSettings, ClusterClient, Flavour, Response
+from logyard.store.opensearch._health import auth_error, check_info
 from logyard.store.opensearch._mapping import (
     CHECKPOINTS_INDEX,
     DEAD_LETTERS_INDEX,
@@ -59,12 +53,10 @@ from logyard.store.opensearch._query import (
     request_filter,
     search_body,
 )
+from logyard.store.opensearch._records import letter_doc, letter_from_source, refused_letter
 
-__all__ = ["MIN_VERSIONS", "OpenSearchStore"]
+__all__ = ["OpenSearchStore"]
 
-#: The oldest versions the mappings work on (``wildcard`` fields: OpenSearch 2.15, ES 7.9).
-MIN_VERSIONS: dict[Flavour, tuple[int, int]] = {"opensearch": (2, 15), "elasticsearch": (8, 0)}
-_NAMES: dict[Flavour, str] = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
 _INT64 = 2**63
 _ENCODE = msgspec.json.encode
 _SEARCH_PARAMS = {"ignore_unavailable": "true", "allow_no_indices": "true"}
@@ -157,7 +149,7 @@ class OpenSearchStore:
             raise StoreError(f"opensearch store {self.where}: closed; open a new OpenSearchStore")
         resp = self._client.request(method, path, body=body, params=params)
         if resp.status in (401, 403):
-            raise _auth_error(self.where, resp)
+            raise auth_error(self.where, resp)
         return resp
 
     def _fail(self, what: str, resp: Response) -> StoreError:
@@ -224,7 +216,7 @@ class OpenSearchStore:
                     seen.add(key)
                     docs.append(BulkDoc(index_name(enc.system), event_id, bytes(doc)))
         n_events = len(docs)
-        docs += [_letter_doc(d) for d in batch.dead_letters]
+        docs += [letter_doc(d) for d in batch.dead_letters]
         docs += [
             BulkDoc(
                 ORIGINALS_INDEX,
@@ -253,7 +245,7 @@ class OpenSearchStore:
                 f"(HTTP {status} {why}); check the index's mapping (logyard setup)"
             )
         dead = sum(1 for d in outcome.created if d.index == DEAD_LETTERS_INDEX)
-        second = [_letter_doc(_refused_letter(d, s, why)) for d, s, why in refused]
+        second = [letter_doc(refused_letter(d, s, why)) for d, s, why in refused]
         if batch.checkpoint is not None:
             name, position = batch.checkpoint
             second.append(
@@ -369,7 +361,7 @@ class OpenSearchStore:
             "sort": [{"received_at": {"order": order}}, {"id": {"order": order}}],
         }
         found = self._search([DEAD_LETTERS_INDEX], body, "dead letters")
-        return [_letter(h["_source"]) for h in found["hits"]["hits"]]
+        return [letter_from_source(h["_source"]) for h in found["hits"]["hits"]]
 
     def dead_letters(
         self, *, limit: int = 100, reason_code: str | None = None, since: datetime | None = None
@@ -418,33 +410,7 @@ class OpenSearchStore:
     def health_check(self) -> None:
         """Raise :class:`StoreError` naming the URL when the cluster is unreachable, refuses
         the credentials, is the other flavour or is too old."""
-        try:
-            resp = self._request("GET", "/")
-        except ClusterUnreachable:
-            raise
-        if not resp.ok or not isinstance(resp.body, dict):
-            raise StoreError(
-                f"opensearch store {self.where}: the cluster answered HTTP {resp.status} "
-                f"({resp.reason()}); check the url points at Elasticsearch or OpenSearch"
-            )
-        version = resp.body.get("version") or {}
-        number = str(version.get("number", "0"))
-        actual: Flavour = (
-            "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
-        )
-        wanted = self.settings.flavour
-        if actual != wanted:
-            raise StoreError(
-                f"opensearch store {self.where}: the cluster is {_NAMES[actual]} {number}, not "
-                f'{_NAMES[wanted]}; set flavour = "{actual}"'
-            )
-        parts = tuple(int(p) if p.isdigit() else 0 for p in number.split("-")[0].split(".")[:2])
-        low = MIN_VERSIONS[wanted]
-        if parts < low:
-            raise StoreError(
-                f"opensearch store {self.where}: {_NAMES[wanted]} {number} is too old; logyard "
-                f"needs {low[0]}.{low[1]} or newer (wildcard fields); upgrade the cluster"
-            )
+        check_info(self._request("GET", "/"), self.settings.flavour, self.where)
 
     def close(self) -> None:
         """Close the connections; later calls raise :class:`StoreError`."""
@@ -458,76 +424,3 @@ class OpenSearchStore:
 
 def _quote(text: str) -> str:
     return urllib.parse.quote(text, safe="")
-
-
-def _auth_error(where: str, resp: Response) -> StoreError:
-    if resp.status == 401:
-        return StoreError(
-            f"opensearch store {where}: the cluster refused the credentials (HTTP 401); "
-            "check username and password_env (or api_key_env)"
-        )
-    return StoreError(
-        f"opensearch store {where}: the user is not allowed to do this (HTTP 403 "
-        f"{resp.reason()}); give it the logyard_writer role (logyard setup)"
-    )
-
-
-def _letter_doc(letter: DeadLetter) -> BulkDoc:
-    received = letter.received_at
-    if received.tzinfo is None:
-        received = received.replace(tzinfo=UTC)
-    source = {
-        "id": letter.id,
-        "received_at": received.astimezone(UTC).isoformat(),
-        "source": letter.source,
-        "reason_code": letter.reason_code,
-        "reason": letter.reason,
-        "raw": base64.b64encode(letter.raw).decode(),
-        "path": letter.path,
-        "step": letter.step,
-        "component": letter.component,
-        "service": letter.service,
-        "action": letter.action,
-    }
-    return BulkDoc(DEAD_LETTERS_INDEX, letter.id, _ENCODE(source))
-
-
-def _letter(source: dict[str, Any]) -> DeadLetter:
-    return DeadLetter(
-        id=source["id"],
-        received_at=parse_datetime(source["received_at"], "received_at"),
-        source=source["source"],
-        reason_code=source["reason_code"],
-        reason=source["reason"],
-        raw=base64.b64decode(source["raw"]),
-        path=source.get("path"),
-        step=source.get("step"),
-        component=source.get("component"),
-        service=source.get("service"),
-        action=source.get("action"),
-    )
-
-
-def _refused_letter(doc: BulkDoc, status: int, why: str) -> DeadLetter:
-    """The dead letter of an event the cluster refused (``mapping_conflict`` for a 400)."""
-    system = doc.index[len(index_name("")) :]
-    action = None
-    try:
-        found = msgspec.json.decode(doc.source)
-        action = found.get("event.action") if isinstance(found, dict) else None
-    except msgspec.DecodeError:
-        pass
-    code = "mapping_conflict" if "mapper" in why or "parse" in why else "store_rejected"
-    return DeadLetter(
-        id=f"store:{system}:{doc.id}",
-        received_at=datetime.now(UTC),
-        source="store",
-        reason_code=code,
-        reason=f"{doc.index}: HTTP {status} {why}; fix the event or the index mapping, "
-        "then replay it",
-        raw=doc.source,
-        step="store",
-        component="opensearch",
-        service=system,
-        action=action if isinstance(action, str) else None,
-    )

@@ -1,0 +1,52 @@
+"""What the store checks about a cluster: that it answers, accepts the credentials, is the
+configured flavour and is recent enough. Every error names the URL and what to do."""
+
+from __future__ import annotations
+
+from logyard.errors import StoreError
+from logyard.store.opensearch._client import Flavour, Response
+
+__all__ = ["MIN_VERSIONS", "auth_error", "check_info"]
+
+#: The oldest versions the mappings work on (``wildcard`` fields: OpenSearch 2.15; the
+#: Elasticsearch client speaks 8).
+MIN_VERSIONS: dict[Flavour, tuple[int, int]] = {"opensearch": (2, 15), "elasticsearch": (8, 0)}
+_NAMES: dict[Flavour, str] = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
+
+
+def auth_error(where: str, resp: Response) -> StoreError:
+    if resp.status == 401:
+        return StoreError(
+            f"opensearch store {where}: the cluster refused the credentials (HTTP 401); "
+            "check username and password_env (or api_key_env)"
+        )
+    return StoreError(
+        f"opensearch store {where}: the user is not allowed to do this (HTTP 403 "
+        f"{resp.reason()}); give it the logyard_writer role (logyard setup)"
+    )
+
+
+def check_info(resp: Response, wanted: Flavour, where: str) -> None:
+    """Check the answer of ``GET /``: a cluster of the ``wanted`` flavour, recent enough."""
+    if not resp.ok or not isinstance(resp.body, dict):
+        raise StoreError(
+            f"opensearch store {where}: the cluster answered HTTP {resp.status} "
+            f"({resp.reason()}); check the url points at Elasticsearch or OpenSearch"
+        )
+    version = resp.body.get("version") or {}
+    number = str(version.get("number", "0"))
+    actual: Flavour = (
+        "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
+    )
+    if actual != wanted:
+        raise StoreError(
+            f"opensearch store {where}: the cluster is {_NAMES[actual]} {number}, not "
+            f'{_NAMES[wanted]}; set flavour = "{actual}"'
+        )
+    parts = tuple(int(p) if p.isdigit() else 0 for p in number.split("-")[0].split(".")[:2])
+    low = MIN_VERSIONS[wanted]
+    if parts < low:
+        raise StoreError(
+            f"opensearch store {where}: {_NAMES[wanted]} {number} is too old; logyard "
+            f"needs {low[0]}.{low[1]} or newer (wildcard fields); upgrade the cluster"
+        )
