@@ -50,13 +50,23 @@ STYLE = "<style>*{display:none}</style><details open ontoggle=alert(7)>"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, httpx.Client]]:
-    """logyard's API and console on a free loopback port: its URL and an admin client."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's data dir (the alerts test writes its alert state there)."""
+    return tmp_path_factory.mktemp("xss-data")
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path) -> Iterator[tuple[str, httpx.Client]]:
+    """logyard's API and console on a free loopback port: its URL and an admin client.
+    Alerting inside the app is off: the pages test runs one cycle itself."""
     from logyard.api import create_app
 
-    app = create_app(tmp_path_factory.mktemp("xss-data"), admin_token=ADMIN_TOKEN)
-    with serve(app, ADMIN_TOKEN) as client:
-        yield str(client.base_url).rstrip("/"), client
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LOGYARD_ALERT_RULES", "off")
+        app = create_app(data_dir, admin_token=ADMIN_TOKEN)
+        with serve(app, ADMIN_TOKEN) as client:
+            env.delenv("LOGYARD_ALERT_RULES")
+            yield str(client.base_url).rstrip("/"), client
 
 
 @pytest.fixture(scope="module")
@@ -221,4 +231,176 @@ def test_html_and_script_in_every_shown_field_render_as_text(
     assert tab.locator("svg[onload], [onerror], [onmouseover], [ontoggle]").count() == 0
     assert tab.locator("#error img, #error script").count() == 0
     assert dialogs == []
+    assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+# ------------------------------------------------------------------ the pages (issue 6, item 4)
+
+HOSTILE_ORDER = f"ORD-{IMG}{SVG}"
+INJECTED = "main img, main script, main iframe, main a, main style, main details, main object"
+HANDLERS = "[onerror], [onload], [onmouseover], [ontoggle], [onfocus], [onclick]"
+
+
+def _page_rules(tag: str) -> dict[str, Any]:
+    """Rules over this test's events: every FATAL, new error signatures, and a threshold
+    grouped by user name (so payloads become alert groups)."""
+    every = {"window": "10m", "every": "1m", "late_secs": 0}
+    return {
+        "rules": [
+            {"name": "fatal", "type": "fatal", "query": f"host.name:{tag} and log.level:FATAL",
+             **every},
+            {"name": "new-error", "type": "new_signature",
+             "query": f"host.name:{tag} and event.action:error", **every},
+            {"name": "by-user", "type": "threshold", "group_by": "user.name", "above": 0,
+             "query": f"host.name:{tag} and event.action:(order.created or api.request)",
+             **every},
+        ]
+    }  # fmt: skip
+
+
+def _hostile_page_events(tag: str) -> list[dict[str, Any]]:
+    """An order (id, user, parameters: payloads) with an API call in its trace, a FATAL and
+    an ERROR whose texts are payloads (alert summaries, groups), feedback and a deploy."""
+    trace = uuid.uuid4().hex
+    return [
+        {
+            "@timestamp": _ago(50),
+            "event.action": "order.created",
+            "service.name": "internet-shop",
+            "host.name": tag,
+            "user.name": SVG,
+            "trace.id": trace,
+            "order.id": HOSTILE_ORDER,
+            "order.params": {IMG: SCRIPT, "comment": STYLE},
+            "message": f"order {HOSTILE_ORDER} {IFRAME}",
+        },
+        {
+            "@timestamp": _ago(49),
+            "event.action": "api.request",
+            "service.name": "shop-api",
+            "host.name": tag,
+            "user.name": LINK,
+            "trace.id": trace,
+            "http.request.method": "POST",
+            "http.route": f"/orders/{IMG}",
+            "http.response.status_code": 500,
+            "http.duration_ms": 12,
+        },
+        {
+            "@timestamp": _ago(48),
+            "event.action": "service.failure",
+            "log.level": "FATAL",
+            "service.name": "mes",
+            "host.name": tag,
+            "failure.component": ATTR,
+            "failure.kind": "hardware",
+            "message": f"{IMG} {SCRIPT} {IFRAME}",
+        },
+        {
+            "@timestamp": _ago(47),
+            "event.action": "error",
+            "service.name": "crm",
+            "host.name": tag,
+            "error.type": SCRIPT,
+            "error.message": f"{SVG} {LINK}",
+        },
+        {
+            "@timestamp": _ago(46),
+            "event.action": "feedback.submitted",
+            "service.name": "internet-shop",
+            "host.name": tag,
+            "user.name": IMG,
+            "feedback.score": 2,
+            "feedback.comment": STYLE,
+        },
+        {
+            "@timestamp": _ago(45),
+            "event.action": "deploy.finished",
+            "service.name": "crm",
+            "host.name": tag,
+            "deploy.version": SCRIPT,
+            "deploy.commit_time": _ago(3600),
+        },
+    ]
+
+
+def test_html_and_script_in_event_fields_render_as_text_on_every_page(
+    page: tuple[Page, list[str]], server: tuple[str, httpx.Client], data_dir: Path
+) -> None:
+    """The same payloads in an order id, user names, routes, messages, error texts, feedback
+    and a deploy version, shown by the order journey (from a result row's order button), the
+    overview, the business KPIs and the alerts page (summaries and groups of alerts raised
+    from them): no dialog opens, the payloads are shown as literal text, and no element or
+    event-handler attribute from them exists in any page."""
+    from logyard.alerting import AlertService, AlertState, HttpQuerier, rules_from_dict
+    from logyard.api.services.alerting import STATE_FILE
+
+    tab, dialogs = page
+    url, client = server
+    tag = f"xss{uuid.uuid4().hex[:10]}"
+    sent = _hostile_page_events(tag)
+    answer = client.post("/api/v1/events", json=sent)
+    assert answer.json()["accepted"] == len(sent), answer.text
+    deadline = time.monotonic() + 10
+    while (
+        client.get("/api/v1/search", params={"q": f"host.name:{tag}"}).json()["total"] < len(sent)
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.05)
+    service = AlertService(
+        rules_from_dict(_page_rules(tag)),
+        HttpQuerier(url, ADMIN_TOKEN),
+        AlertState(data_dir / STATE_FILE),
+    )
+    try:
+        report = service.run_cycle()
+    finally:
+        service.stop()
+        service.state.close()
+    assert report.errors == []
+
+    def clean(where: str) -> None:
+        assert tab.locator(INJECTED).count() == 0, where
+        assert tab.locator(HANDLERS).count() == 0, where
+        assert dialogs == [], where
+
+    # Search results: the order id is a button (text), which opens the journey.
+    tab.goto(f"{url}/#{httpx.QueryParams({'q': f'host.name:{tag}', 'range': '15m'})}")
+    expect(tab.locator("#total")).to_have_text(str(len(sent)))
+    link = tab.locator("#rows .order-link")
+    expect(link).to_have_text(HOSTILE_ORDER)
+    clean("search")
+    link.click()
+    journey = tab.locator("#page-journey")
+    expect(journey.locator(".journey-item")).to_have_count(2)
+    expect(journey.locator(".journey-summary strong")).to_have_text(HOSTILE_ORDER)
+    expect(tab.get_by_label("Order id")).to_have_value(HOSTILE_ORDER)
+    assert journey.locator('[data-field="message"]').all_text_contents() == [
+        f"order {HOSTILE_ORDER} {IFRAME}",
+        f"POST /orders/{IMG} → 500 in 12 ms",
+    ]
+    clean("journey")
+
+    tab.goto(f"{url}/#view=overview&range=15m")
+    overview = tab.locator("#page-overview")
+    expect(overview.locator(".system-card")).to_have_count(6)
+    expect(overview).not_to_have_attribute("aria-busy", "true")
+    clean("overview")
+
+    tab.goto(f"{url}/#view=business&range=7d")
+    business = tab.locator("#page-business")
+    expect(business.locator(".kpi")).to_have_count(9)
+    expect(business).not_to_have_attribute("aria-busy", "true")
+    clean("business")
+
+    tab.goto(f"{url}/#view=alerts")
+    alerts = tab.locator("#page-alerts")
+    expect(alerts).not_to_have_attribute("aria-busy", "true")
+    summaries = alerts.locator(".alert-row .alert-summary").all_text_contents()
+    assert any(s.endswith(f": {IMG} {SCRIPT} {IFRAME}") for s in summaries), summaries
+    assert any(SCRIPT in s and "new error in crm" in s for s in summaries), summaries
+    groups = alerts.locator('.alert-row[data-rule="by-user"] .alert-group').all_text_contents()
+    assert sorted(groups) == sorted([SVG, LINK])
+    tab.screenshot(path=str(ARTIFACTS / "console-xss-alerts.png"), full_page=True)
+    clean("alerts")
     assert client.get("/api/v1/health").json()["status"] == "ok"
