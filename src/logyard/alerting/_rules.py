@@ -82,6 +82,7 @@ class Settings(_Strict):
     retry_max_backoff_secs: float = Field(default=300.0, gt=0, le=86400)
     retry_max_attempts: int = Field(default=12, ge=1, le=1000)
     max_catchup_windows: int = Field(default=1440, ge=1, le=100_000)
+    history_days: float = Field(default=180.0, gt=0, le=3650)
 
 
 class _Rule(_Strict):

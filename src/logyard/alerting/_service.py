@@ -108,6 +108,7 @@ class AlertService:
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pruned_at = 0
         self._busy: set[str] = set()
         self._busy_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(
@@ -152,6 +153,10 @@ class AlertService:
                 with self.state.transaction():
                     self.state.log(_ms(now), None, rule.name, "", "error", str(exc))
         self.deliver(now, report, wait=wait)
+        if _ms(now) - self._pruned_at >= 3_600_000:  # hourly: the state does not grow forever
+            days = self.rules.settings.history_days
+            self.state.prune(_ms(now - timedelta(days=days)))
+            self._pruned_at = _ms(now)
         return report
 
     # -- evaluation -------------------------------------------------------------------------

@@ -309,6 +309,28 @@ class AlertState:
         where = " WHERE delivered_at IS NULL AND gave_up = 0" if pending_only else ""
         return self._all(f"SELECT * FROM outbox{where} ORDER BY id")
 
+    def prune(self, before_ms: int) -> int:
+        """Forget history, closed alerts and finished notifications older than
+        ``before_ms`` (wall clock); returns how many rows went."""
+        with self.transaction():
+            gone = self._exec("DELETE FROM history WHERE at < ?", (before_ms,))
+            gone += self._exec(
+                "DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR gave_up = 1) "
+                "AND next_attempt < ?",
+                (before_ms,),
+            )
+            gone += self._exec(
+                "DELETE FROM alerts WHERE status != 'firing' AND opened_at < ? AND id NOT IN "
+                "(SELECT alert_id FROM outbox)",
+                (before_ms,),
+            )
+            gone += self._exec(
+                "DELETE FROM silences WHERE (removed_at IS NOT NULL OR until < ?) "
+                "AND created_at < ?",
+                (before_ms, before_ms),
+            )
+        return gone
+
     # -- history --------------------------------------------------------------------------
     def log(
         self, at_ms: int, alert_id: int | None, rule: str, grp: str, kind: str, detail: str

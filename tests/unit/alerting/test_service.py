@@ -330,3 +330,18 @@ def test_a_fatal_flood_is_notified_once_per_cooldown(store: DuckDBStore, tmp_pat
     assert len(rec.sent) == 2
     kinds = [h["kind"] for h in reversed(svc.state.history()) if h["kind"] != "opened"]
     assert kinds == ["cooldown", "cooldown", "notified", "notified"]
+
+
+def test_old_history_is_pruned(store: DuckDBStore, tmp_path: Path) -> None:
+    """Resolved alerts, their delivered notifications and their history older than
+    history_days go; the newer ones stay."""
+    write(store, logins(300))
+    rec = Recorder()
+    rules = ruleset(LOGINS, history_days=1, max_catchup_windows=2)
+    svc = service(rules, store, tmp_path / "a.db", rec)
+    svc.run_cycle(at(660))
+    svc.run_cycle(at(780))  # resolved
+    assert len(svc.state.history()) == 4
+    svc.run_cycle(at(780 + 2 * 86400))  # two days later: pruned (the skipped windows are new)
+    assert (svc.state.alerts(status=None), svc.state.outbox()) == ([], [])
+    assert [h["kind"] for h in svc.state.history()] == ["skipped"]
