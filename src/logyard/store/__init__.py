@@ -1,6 +1,7 @@
 """The store: the query model, KQL, the ``Store`` interface and its backends.
 
-``DuckDBStore`` is imported lazily, so ``import logyard.store`` does not load DuckDB.
+``DuckDBStore`` and ``OpenSearchStore`` are imported lazily, so ``import logyard.store``
+loads neither DuckDB nor an OpenSearch/Elasticsearch client.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from logyard.store._model import (
 
 if TYPE_CHECKING:
     from logyard.store.duckdb import DuckDBStore
+    from logyard.store.opensearch import OpenSearchStore
 
 __all__ = [
     "INDEX_PREFIX",
@@ -46,6 +48,7 @@ __all__ = [
     "DeadLetter",
     "DuckDBStore",
     "EncodedEvents",
+    "OpenSearchStore",
     "Percentiles",
     "SearchRequest",
     "SearchResult",
@@ -73,4 +76,13 @@ def __getattr__(name: str) -> Any:
                 "pip install 'logyard[server]'"
             ) from exc
         return DuckDBStore
+    if name == "OpenSearchStore":
+        try:
+            from logyard.store.opensearch import OpenSearchStore
+        except ImportError as exc:
+            raise NotInstalledError(
+                f"logyard.store.OpenSearchStore: {exc.name or 'opensearch-py'} is not "
+                "installed; pip install 'logyard[opensearch]' (or 'logyard[elasticsearch]')"
+            ) from exc
+        return OpenSearchStore
     raise AttributeError(f"module 'logyard.store' has no attribute {name!r}")
