@@ -135,7 +135,7 @@ export function barChart(host, { bars, label, color = "#6092c0", height = 160, f
  * Marks p50/p95/p99 when given in `marks` ({p50, p95, p99}).
  */
 export function distribution(host, { percents, values, marks = {}, label, color = "#6092c0", height = 150 }) {
-  const m = { top: 36, right: 10, bottom: 22, left: 10 };
+  const m = { top: 36, right: 10, bottom: 34, left: 10 };
   const width = Math.max(160, host.clientWidth || 300);
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -178,10 +178,10 @@ export function distribution(host, { percents, values, marks = {}, label, color 
         `${name} ${num(value)}`));
       row += 1;
     }
-    if (log) svg.append(s("text", { x: width / 2, y: height - 6, class: "axis-label", "text-anchor": "middle" }, "log scale"));
+    if (log) svg.append(s("text", { x: width / 2, y: height - 4, class: "axis-label", "text-anchor": "middle" }, "(log scale)"));
   }
   svg.append(s("line", { x1: m.left, x2: width - m.right, y1: floor, y2: floor, class: "baseline" }));
-  svg.append(s("text", { x: m.left, y: height - 6, class: "axis-label", "text-anchor": "start" }, `${num(lo)} ms`));
-  if (hi !== lo) svg.append(s("text", { x: width - m.right, y: height - 6, class: "axis-label", "text-anchor": "end" }, `${num(hi)} ms`));
+  svg.append(s("text", { x: m.left, y: floor + 14, class: "axis-label", "text-anchor": "start" }, `${num(lo)} ms`));
+  if (hi !== lo) svg.append(s("text", { x: width - m.right, y: floor + 14, class: "axis-label", "text-anchor": "end" }, `${num(hi)} ms`));
   host.replaceChildren(svg);
 }
