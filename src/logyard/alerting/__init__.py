@@ -17,15 +17,8 @@ from logyard.alerting._durations import format_duration, parse_duration
 from logyard.alerting._evaluate import Finding, Querier, evaluate
 from logyard.alerting._http import HttpQuerier
 from logyard.alerting._notify import NOTIFIER_TYPES, Notification, Notifier, NotifyError
-from logyard.alerting._rules import (
-    RULE_TYPES,
-    Rule,
-    RuleFileError,
-    RuleSet,
-    Settings,
-    load_rules,
-    rules_from_dict,
-)
+from logyard.alerting._rulefile import load_rules, rules_from_dict
+from logyard.alerting._rules import RULE_TYPES, Rule, RuleFileError, RuleSet, Settings
 from logyard.alerting._service import AlertService, CycleReport, run_forever
 from logyard.alerting._signature import fingerprint, normalize_message
 from logyard.alerting._state import AlertState
