@@ -437,6 +437,61 @@ def test_nav_bar_switches_between_the_pages(admin: Tab) -> None:
     admin.assert_no_console_errors()
 
 
+def test_a_page_link_without_a_session_opens_after_signing_in(
+    browser: Browser, world: World
+) -> None:
+    """A shared link to a page, opened without a session, shows the sign-in form; signing in
+    with a password lands on that page (not on the search)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        tab = Tab(context.new_page(), world)
+        tab.open("view=alerts")
+        page = tab.page
+        expect(page.get_by_role("heading", name="Sign in to logyard")).to_be_visible()
+        expect(page.locator("#page-alerts")).to_be_hidden()
+        page.get_by_label("User name").fill(SUPPORT[0])
+        page.get_by_label("Password").fill(SUPPORT[1])
+        page.get_by_role("button", name="Sign in").click()
+        expect(tab.idle("alerts").locator(".alert-row")).to_have_count(2)
+        expect(page.get_by_label("KQL query")).to_be_hidden()
+        unexpected = [
+            e for e in tab.errors if not ((m := NETWORK_ERROR.search(e)) and m.group(1) == "401")
+        ]
+        assert unexpected == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ORD-000123", "ORD-000123"),
+        ("  order.id:ORD-000123 ", "ORD-000123"),
+        ('order.id:"ORD 7 \\"x\\""', 'ORD 7 "x"'),
+        ("service.name:crm", None),
+        ("ORD-1 and service.name:crm", None),
+        ("order.id:ORD-1 or order.id:ORD-2", None),
+        ("", None),
+    ],
+)
+def test_the_search_bar_recognizes_an_order_id(
+    admin: Tab, query: str, expected: str | None
+) -> None:
+    """Which search-bar queries name one order (and offer its journey): a bare ``ORD-…`` id
+    or ``order.id:`` with one value, quoted or not; any other query offers nothing."""
+    admin.open("q=&range=15m")
+    found = admin.page.evaluate(
+        "async (q) => (await import('/static/routes.js')).orderIdIn(q)", query
+    )
+    assert found == expected
+    admin.page.get_by_label("KQL query").fill(query)
+    offer = admin.page.locator("#journey-offer")
+    if expected is None:
+        expect(offer).to_be_hidden()
+    else:
+        expect(offer.get_by_role("button")).to_have_text(f"Show journey of {expected}")
+
+
 def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path: Path) -> None:
     """Over the last hour: one card per system in the business's order, with its events,
     FATAL and ERROR counts, health, request rate, 5xx rate and latency percentiles as
