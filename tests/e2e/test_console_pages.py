@@ -546,6 +546,15 @@ def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path:
     expect(host.locator('.chart-host g.series[data-series="crm"]')).to_have_count(2)
     expect(host.locator('.chart-host g.series[data-series="crm-api"]')).to_have_count(3)
     admin.shoot("console-overview.png", tmp_path)
+    # A wider window: the charts are drawn again to their new width (same data)
+    chart = host.locator(".chart-host svg.chart").first
+    narrow = int(chart.get_attribute("width") or 0)
+    admin.page.set_viewport_size({"width": 1600, "height": 900})
+    admin.page.wait_for_function(
+        "w => document.querySelector('#page-overview .chart-host svg').getAttribute('width') > w",
+        arg=narrow,
+    )
+    expect(host.locator(".chart-host svg.chart")).to_have_count(3)
     admin.assert_no_console_errors()
 
 

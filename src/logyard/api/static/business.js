@@ -28,6 +28,7 @@ const PER_SYSTEM = [
 let root;
 let ui;
 let generation = 0;
+let redraw = () => {};
 
 function mount(host, ctx) {
   root = host;
@@ -68,8 +69,11 @@ async function show(params, ctx) {
     ui.kpis.replaceChildren(...KPIS.map(([key, title, value, note]) => kpi(key, title, metrics[key], value, note)));
     const dau = metrics.dau;
     const series = Object.entries(dau?.detail?.series || {}).map(([day, users]) => ({ label: day.slice(5), value: users }));
-    if (series.length) barChart(ui.dau, { bars: series, label: "Distinct active users per UTC day" });
-    else ui.dau.replaceChildren(h("p", { class: "muted" }, dau?.reason || "No user activity in the range."));
+    redraw = () => {
+      if (series.length) barChart(ui.dau, { bars: series, label: "Distinct active users per UTC day" });
+      else ui.dau.replaceChildren(h("p", { class: "muted" }, dau?.reason || "No user activity in the range."));
+    };
+    redraw();
     ui.cohorts.replaceChildren(cohortTable(metrics.retention));
     ui.systems.replaceChildren(systemTable(metrics));
   } catch (err) {
@@ -126,4 +130,4 @@ function systemTable(metrics) {
       })))));
 }
 
-export const business = { title: "Business", mount, show };
+export const business = { title: "Business", mount, show, redraw: () => redraw() };

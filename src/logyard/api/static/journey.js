@@ -13,6 +13,7 @@ const TRACES_PER_QUERY = 40;
 let root;
 let ui;
 let generation = 0;
+let redraw = () => {};
 
 /** KQL for `field` equal to any of `values` (quoted, escaped). */
 export function anyOf(field, values) {
@@ -90,6 +91,7 @@ async function show(params, ctx) {
   ui.summary.textContent = "";
   ui.lanes.replaceChildren();
   ui.list.replaceChildren();
+  redraw = () => {};
   if (!order) {
     notice(ui.status, "Type an order id, or click one in the search results.");
     return;
@@ -110,7 +112,8 @@ async function show(params, ctx) {
     ui.summary.replaceChildren(
       h("strong", {}, order), `: ${steps.length} event${steps.length === 1 ? "" : "s"} in ${systems.length} system${systems.length === 1 ? "" : "s"}`,
       ` over ${duration((last - first) / 1000)}, joined through ${traces.length} trace${traces.length === 1 ? "" : "s"}.`);
-    drawLanes(ui.lanes, steps, systems, first, last);
+    redraw = () => drawLanes(ui.lanes, steps, systems, first, last);
+    redraw();
     ui.list.replaceChildren(...steps.map((step, i) => item(step, i ? steps[i - 1] : null, first)));
   } catch (err) {
     if (mine === generation) ctx.fail(err, ui.status);
@@ -186,4 +189,4 @@ export function offerJourney(input, host) {
   return update;
 }
 
-export const journey = { title: "Order journey", mount, show };
+export const journey = { title: "Order journey", mount, show, redraw: () => redraw() };

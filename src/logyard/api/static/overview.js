@@ -13,6 +13,7 @@ const key = (p) => p.toFixed(1);
 let root;
 let ui;
 let generation = 0;
+let redraw = () => {};
 
 function mount(host, ctx) {
   root = host;
@@ -84,14 +85,19 @@ async function show(params, ctx) {
       name: n, color: SYSTEM_COLORS[n],
       values: new Map([...(by.get(n) || new Map())].map(([t, v]) => [t, v * scale])),
     }));
-    timeSeries(ui.events, { series: lines(series, SYSTEMS), from, to, intervalMs, label: `Events per ${interval} by system` });
-    timeSeries(ui.errors, { series: lines(barsBy(errors.aggregations.over_time.buckets), SYSTEMS), from, to, intervalMs, stacked: true,
-      label: `ERROR and FATAL events per ${interval}, stacked by system` });
-    timeSeries(ui.requests, { series: lines(barsBy(requests.aggregations.over_time.buckets), API_SYSTEMS, 1000 / intervalMs), from, to, intervalMs,
-      label: "API requests per second by system", format: (v) => num(v, 2) });
     const figures = API_SYSTEMS.map((system) => latencyFigure(system, reqs[system]));
     ui.latency.replaceChildren(...figures.map((f) => f.figure));
-    for (const f of figures) f.draw(); // once attached, so they fit their width
+    const errorLines = lines(barsBy(errors.aggregations.over_time.buckets), SYSTEMS);
+    const requestLines = lines(barsBy(requests.aggregations.over_time.buckets), API_SYSTEMS, 1000 / intervalMs);
+    redraw = () => {
+      timeSeries(ui.events, { series: lines(series, SYSTEMS), from, to, intervalMs, label: `Events per ${interval} by system` });
+      timeSeries(ui.errors, { series: errorLines, from, to, intervalMs, stacked: true,
+        label: `ERROR and FATAL events per ${interval}, stacked by system` });
+      timeSeries(ui.requests, { series: requestLines, from, to, intervalMs,
+        label: "API requests per second by system", format: (v) => num(v, 2) });
+      for (const f of figures) f.draw(); // once attached, so they fit their width
+    };
+    redraw();
     ui.status.replaceChildren();
   } catch (err) {
     if (mine === generation) ctx.fail(err, ui.status);
@@ -160,4 +166,4 @@ function latencyFigure(system, bucket) {
   return { figure, draw };
 }
 
-export const overview = { title: "Overview", mount, show };
+export const overview = { title: "Overview", mount, show, redraw: () => redraw() };

@@ -45,6 +45,16 @@ const ctx = {
 /** `onSignIn` shows the sign-in form (a call answered 401). */
 export function initPages({ onSignIn }) {
   signIn = onSignIn;
+  let timer = null;
+  window.addEventListener("resize", () => {
+    // Charts are drawn to their box's width: draw the visible page's again (same data).
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      for (const [name, section] of Object.entries(sections)) {
+        if (!section.hidden && section.dataset.mounted) MODULES[name].redraw?.();
+      }
+    }, 150);
+  });
   const main = document.getElementById("main");
   for (const name of Object.keys(MODULES)) {
     sections[name] = h("section", { id: `page-${name}`, class: "page", "aria-label": MODULES[name].title, hidden: true });
