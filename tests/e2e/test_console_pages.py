@@ -630,6 +630,7 @@ def test_search_bar_offers_the_journey_of_an_order_id(admin: Tab, tmp_path: Path
     assert host.locator('[data-field="gap"]').all_inner_texts() == [
         "start", "+200 ms", "+4.8 s", "+100 ms", "+59.9 s", "+1 min", "+1.5 s", "+500 ms",
     ]  # fmt: skip
+    expect(host.locator(".journey-gap-longest")).to_have_text("+1 min")  # crm → mes
     expect(host.locator(".journey-summary")).to_have_text(
         f"{world.order}: 8 events in 6 systems over 2 min 7 s, joined through 3 traces."
     )

@@ -114,7 +114,9 @@ async function show(params, ctx) {
       ` over ${duration((last - first) / 1000)}, joined through ${traces.length} trace${traces.length === 1 ? "" : "s"}.`);
     redraw = () => drawLanes(ui.lanes, steps, systems, first, last);
     redraw();
-    ui.list.replaceChildren(...steps.map((step, i) => item(step, i ? steps[i - 1] : null, first)));
+    const gaps = steps.map((st, i) => (i ? Date.parse(st.event["@timestamp"]) - Date.parse(steps[i - 1].event["@timestamp"]) : -1));
+    const longest = steps.length > 2 ? gaps.indexOf(Math.max(...gaps)) : -1;
+    ui.list.replaceChildren(...steps.map((step, i) => item(step, i ? steps[i - 1] : null, first, i === longest)));
   } catch (err) {
     if (mine === generation) ctx.fail(err, ui.status);
   } finally {
@@ -122,13 +124,14 @@ async function show(params, ctx) {
   }
 }
 
-function item({ event, via }, previous, first) {
+function item({ event, via }, previous, first, longest) {
   const at = Date.parse(event["@timestamp"]);
   const gap = previous ? (at - Date.parse(previous.event["@timestamp"])) / 1000 : null;
   const level = levelOf(event);
   const system = String(event["service.name"] ?? "");
   return h("li", { class: "journey-item", "data-system": system, "data-event-id": event["event.id"] || "" },
-    h("div", { class: "journey-gap", "data-field": "gap" }, gap === null ? "start" : `+${duration(gap)}`),
+    h("div", { class: longest ? "journey-gap journey-gap-longest" : "journey-gap", "data-field": "gap",
+      title: longest ? "the longest wait of the journey" : null }, gap === null ? "start" : `+${duration(gap)}`),
     h("span", { class: "journey-dot", style: `background:${SYSTEM_COLORS[system] || "#98a2b3"}` }),
     h("div", { class: "journey-body" },
       h("div", { class: "journey-line" },
