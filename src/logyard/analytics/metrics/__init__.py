@@ -24,6 +24,7 @@ from logyard.analytics.metrics import (
     _usage,
 )
 from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query
+from logyard.analytics.metrics._sql import shared_counts
 from logyard.errors import QueryError, StoreError
 
 __all__ = [
@@ -74,6 +75,19 @@ def facts_behind(cur: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def _query(
+    name: str,
+    time_from: datetime | None,
+    time_to: datetime | None,
+    systems: tuple[str, ...] | None,
+    now: datetime | None,
+) -> tuple[Metric, Query]:
+    metric = METRICS.get(name)
+    if metric is None:
+        raise QueryError(f"metric: unknown metric {name!r}; use one of {', '.join(METRICS)}")
+    return metric, Query.make(time_from, time_to, systems, metric.default_window, now)
+
+
 def compute(
     cur: duckdb.DuckDBPyConnection,
     name: str,
@@ -82,18 +96,14 @@ def compute(
     time_to: datetime | None = None,
     systems: tuple[str, ...] | None = None,
     now: datetime | None = None,
-    behind: int | None = None,
 ) -> MetricResult:
-    """One metric over ``[time_from, time_to)`` (default: the metric's window up to now).
-    ``behind``: :func:`facts_behind` when the caller already knows it."""
-    metric = METRICS.get(name)
-    if metric is None:
-        raise QueryError(f"metric: unknown metric {name!r}; use one of {', '.join(METRICS)}")
-    query = Query.make(time_from, time_to, systems, metric.default_window, now)
+    """One metric over ``[time_from, time_to)`` (default: the metric's window up to now)."""
+    metric, query = _query(name, time_from, time_to, systems, now)
     cur.begin()  # one snapshot for every query of the metric
     try:
-        lag = facts_behind(cur) if behind is None else behind
-        overall, by_system = metric.compute(cur, query)
+        with shared_counts():
+            lag = facts_behind(cur)
+            overall, by_system = metric.compute(cur, query)
     finally:
         cur.rollback()
     return MetricResult(metric, query, overall, by_system, lag)
@@ -107,11 +117,13 @@ def compute_all(
     systems: tuple[str, ...] | None = None,
     now: datetime | None = None,
 ) -> list[MetricResult]:
-    """Every metric, each over its own default window unless the bounds are given."""
-    behind = facts_behind(cur)
-    return [
-        compute(
-            cur, n, time_from=time_from, time_to=time_to, systems=systems, now=now, behind=behind
-        )
-        for n in METRICS
-    ]
+    """Every metric, each over its own default window unless the bounds are given, all
+    from one snapshot (so they agree with each other)."""
+    queries = [_query(n, time_from, time_to, systems, now) for n in METRICS]
+    cur.begin()
+    try:
+        with shared_counts():  # the per-system event counts several metrics need, once
+            lag = facts_behind(cur)
+            return [MetricResult(m, q, *m.compute(cur, q), lag) for m, q in queries]
+    finally:
+        cur.rollback()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import duckdb
@@ -18,6 +20,7 @@ __all__ = [
     "grouped",
     "per_time",
     "percentiles",
+    "shared_counts",
 ]
 
 #: The filter of a fact table's rows on the query (``ts`` and ``system`` columns).
@@ -31,15 +34,37 @@ def emitters(q: Query, *actions: str) -> tuple[str, ...]:
     return tuple(s for s in q.systems if s in able)
 
 
+_COUNTS: ContextVar[dict[tuple[Any, ...], dict[str, int]] | None] = ContextVar(
+    "metric_counts", default=None
+)
+
+
+@contextmanager
+def shared_counts() -> Iterator[None]:
+    """Within the block (one snapshot), :func:`event_counts` runs once per window."""
+    token = _COUNTS.set({})
+    try:
+        yield
+    finally:
+        _COUNTS.reset(token)
+
+
 def event_counts(cur: duckdb.DuckDBPyConnection, q: Query) -> dict[str, int]:
     """Stored events per system in the window (from the logs themselves)."""
+    cache = _COUNTS.get()
+    key = (q.time_from, q.time_to, q.systems)
+    if cache is not None and key in cache:
+        return cache[key]
     rows = execute(
         cur,
         "SELECT service, count(*) FROM logs WHERE ts >= $from AND ts < $to "
         "AND list_contains($systems, service) GROUP BY service",
         q.params(),
     ).fetchall()
-    return {str(s): int(n) for s, n in rows}
+    counts = {str(s): int(n) for s, n in rows}
+    if cache is not None:
+        cache[key] = counts
+    return counts
 
 
 def grouped(
