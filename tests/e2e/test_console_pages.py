@@ -558,6 +558,22 @@ def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path:
     admin.assert_no_console_errors()
 
 
+def test_a_system_card_links_to_its_errors_in_the_search(admin: Tab) -> None:
+    """A card's "Errors" link opens the search for that system's ERROR and FATAL events
+    over the overview's range: mes has its one FATAL."""
+    admin.open("view=overview&range=1h")
+    host = admin.idle("overview")
+    host.locator('.system-card[data-system="mes"]').get_by_role("link", name="Errors").click()
+    page = admin.page
+    expect(page.get_by_label("KQL query")).to_have_value(
+        "service.name:mes and log.level:(ERROR or FATAL)"
+    )
+    expect(page.locator("#range")).to_have_value("1h")
+    expect(page.locator("#total")).to_have_text("1")
+    expect(page.locator("#rows .col-level")).to_have_text(["FATAL"])
+    admin.assert_no_console_errors()
+
+
 def test_business_page_shows_the_kpis_of_the_metrics_api(admin: Tab, tmp_path: Path) -> None:
     """Over 30 days: MAU 7, day-1 retention 66.7 % (2 of the cohort of 3 came back), CSAT
     66.7 % (scores 5, 4, 2), 2 deploys with a median lead time of 3 h; the cohort heat-map
@@ -707,6 +723,22 @@ def test_alerts_page_shows_the_firing_alerts_and_an_admin_silences_one(
     silence.get_by_role("button", name="Unsilence errors-present", exact=True).click()
     expect(host.locator(".silence-row", has_text="looking into the DB")).to_have_count(0)
     expect(muted).to_have_count(0)
+    admin.assert_no_console_errors()
+
+
+def test_a_fatal_alert_links_to_its_event(admin: Tab) -> None:
+    """A FATAL alert's group is its event id, a link to that one event in the search."""
+    admin.open("view=alerts")
+    host = admin.idle("alerts")
+    link = host.locator('.alert-row[data-rule="fatal"] .alert-group a')
+    event_id = link.inner_text()
+    link.click()
+    page = admin.page
+    expect(page.get_by_label("KQL query")).to_have_value(f'event.id:"{event_id}"')
+    expect(page.locator("#total")).to_have_text("1")
+    expect(page.locator("#rows .col-message")).to_have_text(
+        ["printer-07 halted: bed heater short circuit"]
+    )
     admin.assert_no_console_errors()
 
 

@@ -114,6 +114,14 @@ function silenceOf(alert, silences) {
   return silences.find((x) => glob(x.rule).test(alert.rule) && glob(x.group || "*").test(alert.group || ""));
 }
 
+/** The search for a FATAL alert's event (its group is the event id), around its window. */
+function eventHash(alert) {
+  const q = `event.id:"${alert.group.replace(/[\\"]/g, "\\$&")}"`;
+  const from = new Date(Date.parse(alert.window_start) - 60e3).toISOString();
+  const to = new Date(Date.parse(alert.window_end) + 60e3).toISOString();
+  return `#${new URLSearchParams({ q, from, to }).toString()}`;
+}
+
 function valueText(alert) {
   if (alert.value === null || alert.value === undefined) return "—";
   return alert.threshold === null || alert.threshold === undefined
@@ -133,7 +141,9 @@ function alertTable(alerts, silences, admin) {
         }, "silenced") : null),
       h("td", {}, h("span", { class: `severity severity-${a.severity}` }, a.severity)),
       h("td", { class: "alert-rule" }, a.rule),
-      h("td", { class: "alert-group" }, a.group),
+      h("td", { class: "alert-group" }, a.rule_type === "fatal" && a.group
+        ? h("a", { class: "event-link", href: eventHash(a), title: "Show the event in the search" }, a.group)
+        : a.group),
       h("td", { class: "alert-summary" }, a.summary),
       h("td", { class: "num" }, valueText(a)),
       h("td", { class: "mono" }, when(a.window_end)),

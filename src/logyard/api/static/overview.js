@@ -79,7 +79,7 @@ async function show(params, ctx) {
     const series = barsBy(all.aggregations.over_time.buckets);
     ui.cards.replaceChildren(...SYSTEMS.map((system, i) => card({
       system, secs, bucket: perSystem[system], requests: reqs[system], failed: bad[system] || 0,
-      last: lasts[i].hits[0], spark: series, from, to, intervalMs,
+      last: lasts[i].hits[0], spark: series, from, to, intervalMs, rangeName: name,
     })));
     const lines = (by, names, scale = 1) => names.map((n) => ({
       name: n, color: SYSTEM_COLORS[n],
@@ -117,7 +117,12 @@ function stat(label, field, value, title) {
   return h("div", { class: "stat", title }, h("dt", {}, label), h("dd", { "data-field": field }, value));
 }
 
-function card({ system, secs, bucket, requests, failed, last, spark, from, to, intervalMs }) {
+/** The search's hash for `q` over a quick range (the overview's ranges are the search's). */
+function searchHash(q, range) {
+  return `#${new URLSearchParams({ q, range }).toString()}`;
+}
+
+function card({ system, secs, bucket, requests, failed, last, spark, from, to, intervalMs, rangeName }) {
   const levels = Object.fromEntries((bucket?.levels?.buckets || []).map((b) => [b.key, b.doc_count]));
   const events = bucket?.doc_count || 0;
   const fatals = levels.FATAL || 0;
@@ -137,6 +142,9 @@ function card({ system, secs, bucket, requests, failed, last, spark, from, to, i
       h("span", { class: "system-dot", style: `background:${SYSTEM_COLORS[system]}` }),
       h("h2", {}, system),
       h("span", { class: `health health-${state}`, "data-field": "health" }, word)),
+    h("div", { class: "card-links" },
+      h("a", { href: searchHash(`service.name:${system}`, rangeName), class: "card-link" }, "Events"),
+      h("a", { href: searchHash(`service.name:${system} and log.level:(ERROR or FATAL)`, rangeName), class: "card-link" }, "Errors")),
     h("dl", { class: "stats" },
       stat("Last event", "last", age, last ? last["@timestamp"] : "no event stored"),
       stat("Events", "events", num(events), `${num(events / secs, 2)} events/s`),
