@@ -48,7 +48,7 @@ async function show(params, ctx) {
   const { name, from, to } = readRange(params, "1h");
   ui.bar.set(name, from, to);
   const [interval, intervalMs] = pickInterval(from, to);
-  const window = { from: from.toISOString(), to: to.toISOString() };
+  const span = { from: from.toISOString(), to: to.toISOString() };
   const overTime = (sub) => ({
     date_histogram: { field: "@timestamp", fixed_interval: interval },
     aggs: { systems: { terms: { field: "service.name", size: 6 } }, ...(sub || {}) },
@@ -57,18 +57,18 @@ async function show(params, ctx) {
   notice(ui.status, "Loading…");
   try {
     const [all, requests, failed, errors, lasts] = await Promise.all([
-      ctx.api.aggregate({ ...window, query: "", aggs: {
+      ctx.api.aggregate({ ...span, query: "", aggs: {
         systems: { terms: { field: "service.name", size: 6 }, aggs: { levels: { terms: { field: "log.level", size: 6 } } } },
         over_time: overTime(),
       } }),
-      ctx.api.aggregate({ ...window, query: "event.action:api.request", aggs: {
+      ctx.api.aggregate({ ...span, query: "event.action:api.request", aggs: {
         systems: { terms: { field: "service.name", size: 6 }, aggs: { latency: { percentiles: { field: "http.duration_ms", percents: PERCENTS } } } },
         over_time: overTime(),
       } }),
-      ctx.api.aggregate({ ...window, query: "event.action:api.request and http.response.status_code >= 500", aggs: {
+      ctx.api.aggregate({ ...span, query: "event.action:api.request and http.response.status_code >= 500", aggs: {
         systems: { terms: { field: "service.name", size: 6 } },
       } }),
-      ctx.api.aggregate({ ...window, query: "log.level:(ERROR or FATAL)", aggs: { over_time: overTime() } }),
+      ctx.api.aggregate({ ...span, query: "log.level:(ERROR or FATAL)", aggs: { over_time: overTime() } }),
       Promise.all(SYSTEMS.map((system) => ctx.api.search({ q: "", systems: system, size: 1 }))),
     ]);
     if (mine !== generation) return;
