@@ -1,9 +1,10 @@
 """``normalize``: the analytics branch's step, one stored event → the facts it contributes.
 
 The step reads what the store keeps (typed columns plus the JSON document) and returns
-:class:`Fact` rows for the tables of :mod:`logyard.analytics._schema`. It never raises on
-a strange document: an event whose body does not have what its action promises is skipped
-with a reason (counted by the runner), the rest of the batch goes on.
+:class:`Fact` rows for the tables of :mod:`logyard.analytics._schema`. An event whose body
+does not have what its action promises raises :class:`NormalizeError`;
+:meth:`FactBatch.add` counts it under its reason and the rest of the batch goes on, so a
+strange document never stops the branch.
 """
 
 from __future__ import annotations
