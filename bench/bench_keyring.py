@@ -1,0 +1,192 @@
+"""Benchmark: what a new data subject's key costs, before (one fsync'd file per subject)
+and now (SQLite keys.db, one transaction per batch), in one run on one disk.
+
+Run: .venv/bin/python bench/bench_keyring.py [--subjects N] [--rounds R] [--dir PATH]
+
+* ``files, 1 per call`` — the earlier keyring's creation path, step for step: wrap the
+  key, take the keyring's flock, write a temporary, fsync it, ``link(2)`` it into
+  ``subjects/ab/``, fsync the directory, read the file back (what ``key_for_seal`` did
+  for a subject it had never seen).
+* ``keys.db, 1 per call`` — ``Keyring.key_for_seal`` on new subjects: one transaction each.
+* ``keys.db, batch of B`` — ``Keyring.prepare`` of B new subjects: one transaction each.
+* the same SQLite transaction in the other journal modes (WAL with synchronous=FULL,
+  and DELETE — the one the keyring uses), without the keyring around it, to show why
+  the rollback journal was chosen.
+* ``forget`` — the earlier replace-and-scrub of a file against an UPDATE of the row
+  under secure_delete.
+
+Each figure is the median of ``--rounds`` rounds (fresh directory each), in
+microseconds per subject. The disk is the one ``--dir`` is on (default: the data dir's
+parent, i.e. the project's disk, not a tmpfs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine import describe
+from logyard.security.crypto import Keyring, LocalKMS
+from logyard.security.crypto._base64url import b64encode
+from logyard.security.crypto._files import (
+    create_if_absent,
+    exclusive_lock,
+    make_private_directory,
+    replace_and_scrub,
+)
+from logyard.security.crypto._keyring import _data_key_aad, _new_kid, _now
+
+
+def old_create(directory: Path, kms: LocalKMS, subject: str) -> None:
+    """The per-subject-file keyring's creation of one new subject (as it was)."""
+    key = secrets.token_bytes(32)
+    kid = _new_kid()
+    wrapped = kms.wrap(key, aad=_data_key_aad(kid, subject))
+    record = {
+        "v": 1, "subj": subject, "kid": kid, "created_at": _now(),
+        "mkid": wrapped.master_kid, "wrapped": b64encode(wrapped.blob),
+    }  # fmt: skip
+    name = hashlib.sha256(subject.encode("ascii")).hexdigest()[:32]
+    path = directory / "subjects" / name[:2] / f"{name}.json"
+    with exclusive_lock(directory / ".lock"):
+        make_private_directory(path.parent)
+        create_if_absent(path, json.dumps(record, sort_keys=True).encode("ascii") + b"\n")
+    json.loads(path.read_bytes())
+
+
+def old_forget(directory: Path, subject: str) -> None:
+    name = hashlib.sha256(subject.encode("ascii")).hexdigest()[:32]
+    path = directory / "subjects" / name[:2] / f"{name}.json"
+    record = json.loads(path.read_bytes())
+    tombstone = {"v": 1, "subj": subject, "kid": record["kid"], "forgotten_at": _now()}
+    with exclusive_lock(directory / ".lock"):
+        replace_and_scrub(path, json.dumps(tombstone, sort_keys=True).encode("ascii"))
+
+
+def raw_sqlite(path: Path, mode: str, n: int, batch: int) -> float:
+    """Seconds for ``n`` inserts of keyring-sized rows, ``batch`` per transaction."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA journal_mode = {mode}")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA secure_delete = ON")
+    db.execute("CREATE TABLE s (subj TEXT PRIMARY KEY, kid TEXT, w BLOB) WITHOUT ROWID")
+    t0 = time.perf_counter()
+    for start in range(0, n, batch):
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT INTO s VALUES (?, ?, ?)",
+            [
+                (f"user:{i}", _new_kid(), secrets.token_bytes(60))
+                for i in range(start, start + batch)
+            ],
+        )
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    db.close()
+    return elapsed
+
+
+def measure(base: Path, rounds: int, fn: Callable[[Path], tuple[float, int]]) -> float:
+    """Median µs per subject of ``fn(fresh directory) -> (seconds, subjects)``."""
+    per: list[float] = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(dir=base) as tmp:
+            seconds, count = fn(Path(tmp))
+            per.append(seconds / count * 1e6)
+    return statistics.median(per)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subjects", type=int, default=300, help="new subjects per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parents[1])
+    args = parser.parse_args()
+    n, rounds, base = args.subjects, args.rounds, args.dir
+    print(f"machine: {describe()}")
+    print(f"disk: {base}; SQLite {sqlite3.sqlite_version}; {n} new subjects x {rounds} rounds\n")
+
+    def files(tmp: Path) -> tuple[float, int]:
+        kms = LocalKMS.create(tmp / "master.key")
+        make_private_directory(tmp / "kr" / "subjects")
+        t0 = time.perf_counter()
+        for i in range(n):
+            old_create(tmp / "kr", kms, f"user:{i}")
+        return time.perf_counter() - t0, n
+
+    def keyring_calls(batch: int) -> Callable[[Path], tuple[float, int]]:
+        def run(tmp: Path) -> tuple[float, int]:
+            keyring = Keyring(tmp / "kr", LocalKMS.create(tmp / "master.key"))
+            total = n if batch == 1 else max(n, batch * 3)
+            subjects = [f"user:{i}" for i in range(total)]
+            t0 = time.perf_counter()
+            if batch == 1:
+                for s in subjects:
+                    keyring.key_for_seal(s)
+            else:
+                for start in range(0, total, batch):
+                    keyring.prepare(subjects[start : start + batch])
+            elapsed = time.perf_counter() - t0
+            keyring.close()
+            return elapsed, total
+
+        return run
+
+    def raw(mode: str, batch: int) -> Callable[[Path], tuple[float, int]]:
+        def run(tmp: Path) -> tuple[float, int]:
+            total = n if batch == 1 else max(n, batch * 3)
+            return raw_sqlite(tmp / "k.db", mode, total, batch), total
+
+        return run
+
+    def forgets_old(tmp: Path) -> tuple[float, int]:
+        kms = LocalKMS.create(tmp / "master.key")
+        make_private_directory(tmp / "kr" / "subjects")
+        for i in range(100):
+            old_create(tmp / "kr", kms, f"user:{i}")
+        t0 = time.perf_counter()
+        for i in range(100):
+            old_forget(tmp / "kr", f"user:{i}")
+        return time.perf_counter() - t0, 100
+
+    def forgets_new(tmp: Path) -> tuple[float, int]:
+        keyring = Keyring(tmp / "kr", LocalKMS.create(tmp / "master.key"))
+        keyring.prepare(f"user:{i}" for i in range(100))
+        t0 = time.perf_counter()
+        for i in range(100):
+            keyring.forget(f"user:{i}")
+        elapsed = time.perf_counter() - t0
+        keyring.close()
+        return elapsed, 100
+
+    old = measure(base, rounds, files)
+    rows: list[tuple[str, float]] = [("files (earlier keyring), 1 per call", old)]
+    rows.append(("keys.db, 1 per call (key_for_seal)", measure(base, rounds, keyring_calls(1))))
+    for batch in (10, 100, 1000):
+        label = f"keys.db, batch of {batch} (prepare)"
+        rows.append((label, measure(base, rounds, keyring_calls(batch))))
+    for mode in ("WAL", "DELETE"):
+        for batch in (1, 100):
+            label = f"  raw SQLite {mode}, {batch} per transaction"
+            rows.append((label, measure(base, rounds, raw(mode, batch))))
+    print(f"{'new key per subject':<46} {'µs/subject':>12} {'old / this':>11}")
+    for label, us in rows:
+        print(f"{label:<46} {us:>12,.1f} {old / us:>10.1f}x")
+    f_old, f_new = measure(base, rounds, forgets_old), measure(base, rounds, forgets_new)
+    print(f"\n{'forget one subject':<46} {'µs/subject':>12}")
+    print(f"{'files: tombstone + scrub of the old file':<46} {f_old:>12,.1f}")
+    print(f"{'keys.db: UPDATE under secure_delete':<46} {f_new:>12,.1f}")
+
+
+if __name__ == "__main__":
+    main()
