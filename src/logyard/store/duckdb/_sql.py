@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from logyard.catalog import LEVELS
 from logyard.errors import QueryError
 from logyard.store import kql
 from logyard.store._dates import parse_datetime
+from logyard.store._scope import levels_in_range
 from logyard.store.duckdb._schema import Column, Params, column, json_exists
 
-__all__ = ["compile_where", "like_pattern", "query_systems", "sql_datetime"]
+__all__ = ["compile_where", "like_pattern", "sql_datetime"]
 
 _ESC = "ESCAPE '\\'"
 
@@ -183,17 +183,7 @@ def _range(col: Column, op: str, value: str, params: Params) -> str:
         case "date":
             return f"({col.sql} {op} {params.add(sql_datetime(value, col.name))})"
         case "level":
-            rank: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
-            bound = rank.get(value.upper())
-            if bound is None:
-                raise QueryError(
-                    f"log.level: {value!r} is not a level; use one of {', '.join(LEVELS)}"
-                )
-            keep = [
-                lv
-                for lv, r in rank.items()
-                if {"<": r < bound, "<=": r <= bound, ">": r > bound, ">=": r >= bound}[op]
-            ]
+            keep = levels_in_range(op, value)
             return f"list_contains({params.add(keep)}, {col.sql})"
         case "object" | "list":
             raise QueryError(
@@ -208,21 +198,3 @@ def _range(col: Column, op: str, value: str, params: Params) -> str:
             return f"(TRY_CAST({col.sql} AS DOUBLE) {op} {params.add(number)})"
         case _:
             return f"({col.sql} {op} {params.add(value)})"
-
-
-def query_systems(node: kql.Node) -> frozenset[str] | None:
-    """The systems a query can match when it pins ``service.name`` (None: any system)."""
-    match node:
-        case kql.Match("service.name", value, "term" | "phrase"):
-            return frozenset({value})
-        case kql.Or(operands):
-            parts = [query_systems(o) for o in operands]
-            if any(p is None for p in parts):
-                return None
-            return frozenset().union(*(p for p in parts if p is not None))
-        case kql.And(operands):
-            pinned = [p for p in map(query_systems, operands) if p is not None]
-            if not pinned:
-                return None
-            return frozenset.intersection(*pinned)
-    return None

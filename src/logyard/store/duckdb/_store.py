@@ -38,9 +38,10 @@ from logyard.store._model import (
     WriteBatch,
     WriteResult,
 )
+from logyard.store._scope import systems_to_read
 from logyard.store.duckdb._aggregate import Scope, aggregate
 from logyard.store.duckdb._schema import Params, column, create_schema, table_name
-from logyard.store.duckdb._sql import compile_where, query_systems, sql_datetime
+from logyard.store.duckdb._sql import compile_where, sql_datetime
 from logyard.store.duckdb._write import (
     SELECT_STAGED,
     Staged,
@@ -218,17 +219,7 @@ class DuckDBStore:
     def _source(self, systems: tuple[str, ...] | None, node: kql.Node | None = None) -> str:
         """The tables to scan: the requested systems, narrowed by a ``service.name`` filter
         in the query; each row carries its table name as ``_t``."""
-        if systems is not None:
-            unknown = [s for s in systems if s not in SYSTEMS]
-            if unknown:
-                raise QueryError(
-                    f"systems: unknown system {unknown[0]!r}; use any of {', '.join(SYSTEMS)}"
-                )
-        wanted = set(SYSTEMS if systems is None else systems)
-        pinned = query_systems(node) if node is not None else None
-        if pinned is not None:
-            wanted &= pinned
-        names = sorted(table_name(s) for s in wanted)
+        names = sorted(table_name(s) for s in systems_to_read(systems, node))
         if not names:
             return "(SELECT 'logs' AS _t, * FROM logs WHERE FALSE) AS e"
         return "(" + " UNION ALL ".join(f"SELECT '{n}' AS _t, * FROM {n}" for n in names) + ") AS e"

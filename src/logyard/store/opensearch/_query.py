@@ -20,20 +20,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from logyard.catalog import LEVELS, SYSTEMS
 from logyard.errors import QueryError
 from logyard.store import kql
 from logyard.store._base import index_name
 from logyard.store._dates import parse_datetime, to_epoch_ms
 from logyard.store._fields import FieldRef, field_ref
 from logyard.store._model import SearchRequest, Sort
+from logyard.store._scope import levels_in_range, systems_to_read
 from logyard.store.opensearch._mapping import FREE_TEXT_FIELD
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "compile_query",
     "indices_for",
-    "query_systems",
     "request_filter",
     "search_body",
     "sort_clause",
@@ -165,17 +164,7 @@ def _range(ref: FieldRef, op: kql.RangeOp, value: str) -> dict[str, Any]:
             ms = to_epoch_ms(parse_datetime(value, name))
             return {"range": {name: {bound: ms, "format": _EPOCH}}}
         case "level":
-            rank: dict[str, int] = {lv: i for i, lv in enumerate(LEVELS)}
-            limit = rank.get(value.upper())
-            if limit is None:
-                raise QueryError(
-                    f"log.level: {value!r} is not a level; use one of {', '.join(LEVELS)}"
-                )
-            keep = [
-                lv
-                for lv, r in rank.items()
-                if {"<": r < limit, "<=": r <= limit, ">": r > limit, ">=": r >= limit}[op]
-            ]
+            keep = levels_in_range(op, value)
             return {"terms": {name: keep}}
         case "object" | "list":
             raise QueryError(
@@ -191,37 +180,9 @@ def _range(ref: FieldRef, op: kql.RangeOp, value: str) -> dict[str, Any]:
             return {"range": {name: {bound: value}}}
 
 
-def query_systems(node: kql.Node) -> frozenset[str] | None:
-    """The systems a query can match when it pins ``service.name`` (None: any system)."""
-    match node:
-        case kql.Match("service.name", value, "term" | "phrase"):
-            return frozenset({value})
-        case kql.Or(operands):
-            parts = [query_systems(o) for o in operands]
-            if any(p is None for p in parts):
-                return None
-            return frozenset().union(*(p for p in parts if p is not None))
-        case kql.And(operands):
-            pinned = [p for p in map(query_systems, operands) if p is not None]
-            if not pinned:
-                return None
-            return frozenset.intersection(*pinned)
-    return None
-
-
 def indices_for(systems: tuple[str, ...] | None, node: kql.Node | None = None) -> list[str]:
     """The ``logs-<system>`` indices to search, narrowed by a ``service.name`` filter."""
-    if systems is not None:
-        unknown = [s for s in systems if s not in SYSTEMS]
-        if unknown:
-            raise QueryError(
-                f"systems: unknown system {unknown[0]!r}; use any of {', '.join(SYSTEMS)}"
-            )
-    wanted = set(SYSTEMS if systems is None else systems)
-    pinned = query_systems(node) if node is not None else None
-    if pinned is not None:
-        wanted &= pinned
-    return sorted(index_name(s) for s in wanted)
+    return sorted(index_name(s) for s in systems_to_read(systems, node))
 
 
 def request_filter(
