@@ -1,7 +1,9 @@
 """``osmem-server`` (an in-memory OpenSearch-compatible server from PyPI) for the store tests.
 
 One base server per session; every test gets its own clone (its own port, empty indices).
-A server that cannot start skips the tests, and fails them when ``CI=true``.
+A server that cannot start skips the tests, and fails them when ``CI=true``. A conftest
+takes the fixtures with ``from tests.integration.opensearch._osmem import opensearch_url,
+osmem``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-__all__ = ["osmem_base", "osmem_clone_url"]
+__all__ = ["opensearch_url", "osmem", "osmem_base", "osmem_clone_url"]
 
 
 def osmem_base() -> Iterator[object]:
@@ -42,6 +44,18 @@ def osmem_clone_url(server: object) -> Iterator[str]:
         yield clone.url
     finally:
         clone.close()
+
+
+@pytest.fixture(scope="session")
+def osmem() -> Iterator[object]:
+    """The session's base osmem-server (skipped when it cannot start, failed when CI=true)."""
+    yield from osmem_base()
+
+
+@pytest.fixture
+def opensearch_url(osmem: object) -> Iterator[str]:
+    """The URL of a fresh, empty OpenSearch-compatible cluster for this test."""
+    yield from osmem_clone_url(osmem)
 
 
 def _unavailable(why: str) -> None:

@@ -10,20 +10,19 @@ runs out every item is created.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import ipaddress
 import json
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-__all__ = ["BulkReply", "Peer", "item_statuses", "self_signed", "serve_peer", "whole"]
+from tests._loopback import QuietHandler, serve_http
+
+__all__ = ["BulkReply", "Peer", "item_statuses", "serve_peer", "whole"]
 
 #: Given the ``_id`` of each document of a bulk request: (HTTP status, response body).
 BulkReply = Callable[[list[str]], tuple[int, Any]]
@@ -85,30 +84,15 @@ class Peer:
 
 
 def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: Any) -> None:
-            data = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
+    class Handler(QuietHandler):
         def _authorized(self) -> bool:
             if peer.credentials is None:
                 return True
             expected = base64.b64encode(":".join(peer.credentials).encode()).decode()
             if self.headers.get("authorization") == f"Basic {expected}":
                 return True
-            self._send(401, {"error": {"type": "security_exception", "reason": "unauthorized"}})
+            self.send_json(401, {"error": {"type": "security_exception", "reason": "unauthorized"}})
             return False
-
-        def _body(self) -> bytes:
-            return self.rfile.read(int(self.headers.get("content-length") or 0))
 
         def do_GET(self) -> None:
             if not self._authorized():
@@ -116,26 +100,26 @@ def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
             version: dict[str, Any] = {"number": peer.version}
             if peer.distribution:
                 version["distribution"] = peer.distribution
-            self._send(200, {"name": "peer", "cluster_name": "peer", "version": version})
+            self.send_json(200, {"name": "peer", "cluster_name": "peer", "version": version})
 
         def do_HEAD(self) -> None:
             if self._authorized():
-                self._send(200, None)
+                self.send_json(200, None)
 
         def do_PUT(self) -> None:
-            self._body()
+            self.read_body()
             if self._authorized():
-                self._send(200, {"acknowledged": True})
+                self.send_json(200, {"acknowledged": True})
 
         def do_POST(self) -> None:
-            body = self._body()
+            body = self.read_body()
             if not self._authorized():
                 return
             if not self.path.startswith("/_bulk"):
-                self._send(404, {"error": {"type": "not_found", "reason": self.path}})
+                self.send_json(404, {"error": {"type": "not_found", "reason": self.path}})
                 return
             if peer.forbid_bulk:
-                self._send(403, {"error": {"type": "security_exception", "reason": "no write"}})
+                self.send_json(403, {"error": {"type": "security_exception", "reason": "no write"}})
                 return
             lines = [json.loads(line) for line in body.splitlines() if line.strip()]
             ids = [next(iter(a.values()))["_id"] for a in lines[0::2]]
@@ -149,65 +133,15 @@ def _handler(peer: Peer) -> type[BaseHTTPRequestHandler]:
             time.sleep(peer.bulk_hold_secs)
             with peer.lock:
                 peer.in_flight -= 1
-            self._send(*reply(ids))
+            self.send_json(*reply(ids))
 
     return Handler
-
-
-def self_signed(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, made here (nothing is downloaded)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 @contextmanager
 def serve_peer(peer: Peer | None = None, tls: tuple[Path, Path] | None = None) -> Iterator[Peer]:
     """Serve ``peer`` on a free loopback port (HTTPS with ``tls`` = cert, key); stopped on exit."""
     peer = peer or Peer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(peer))
-    scheme = "http"
-    if tls is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*tls)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    peer.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve_http(_handler(peer), tls) as url:
+        peer.url = url
         yield peer
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

@@ -6,20 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ._osmem import osmem_base, osmem_clone_url
+from ._osmem import opensearch_url, osmem
 from ._peer import Peer, serve_peer
 
-
-@pytest.fixture(scope="session")
-def osmem() -> Iterator[object]:
-    """The session's base osmem-server (skipped when it cannot start, failed when CI=true)."""
-    yield from osmem_base()
-
-
-@pytest.fixture
-def opensearch_url(osmem: object) -> Iterator[str]:
-    """The URL of a fresh, empty OpenSearch-compatible cluster for this test."""
-    yield from osmem_clone_url(osmem)
+__all__ = ["opensearch_url", "osmem", "peer"]
 
 
 @pytest.fixture

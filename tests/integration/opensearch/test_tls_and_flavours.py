@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests._loopback import self_signed
 
 from logyard.catalog import ApiRequest
 from logyard.errors import StoreError
 from logyard.store import WriteBatch
 from logyard.store.opensearch import OpenSearchStore
 
-from ._peer import Peer, item_statuses, self_signed, serve_peer
+from ._peer import Peer, item_statuses, serve_peer
 
 
 @pytest.fixture

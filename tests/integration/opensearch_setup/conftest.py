@@ -8,44 +8,22 @@ fails them when ``CI=true``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from tests._loopback import self_signed
+from tests.integration.opensearch._osmem import opensearch_url, osmem
 
-from ._peer import Peer, self_signed, serve
+from ._peer import Peer, serve
 
-
-@pytest.fixture(scope="session")
-def osmem_base() -> Iterator[Any]:
-    """The session's base osmem-server."""
-    try:
-        from osmem_server import OsmemServer
-
-        server = OsmemServer.start(japanese=False)
-    except (ImportError, OSError, RuntimeError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and the OpenSearch test server is unavailable: {exc}")
-        pytest.skip(f"OpenSearch test server unavailable: {exc}")
-    try:
-        yield server
-    finally:
-        server.close()
-        for pipe in (server.process.stdin, server.process.stdout):
-            if pipe is not None:
-                pipe.close()
+__all__ = ["cluster_url", "opensearch_url", "osmem", "peer", "tls_peer"]
 
 
 @pytest.fixture
-def cluster_url(osmem_base: Any) -> Iterator[str]:
-    """A fresh, empty clone of the base server for one test."""
-    clone = osmem_base.clone()
-    try:
-        yield clone.url
-    finally:
-        clone.close()
+def cluster_url(opensearch_url: str) -> str:
+    """A fresh, empty clone of the session's osmem-server for one test."""
+    return opensearch_url
 
 
 @pytest.fixture
