@@ -9,6 +9,7 @@ import { formatTimestamp } from "./timerange.js";
 
 const PAGE = 1000;
 const TRACES_PER_QUERY = 40;
+const MAX_HITS = 5 * PAGE; // per query: a journey is for reading, not for exporting
 
 let root;
 let ui;
@@ -55,6 +56,7 @@ function mount(host, ctx) {
   );
 }
 
+/** Up to MAX_HITS events matching `q`, oldest first; `more` when there were others. */
 async function searchAll(api, q) {
   const hits = [];
   let after;
@@ -62,26 +64,29 @@ async function searchAll(api, q) {
     const page = await api.search({ q, size: PAGE, sort: "asc", search_after: after });
     hits.push(...page.hits);
     after = page.next;
-  } while (after && hits.length < 5 * PAGE);
-  return hits;
+  } while (after && hits.length < MAX_HITS);
+  return { hits, more: Boolean(after) };
 }
 
 /** The order's events and those of its traces, merged by event id, oldest first. */
 export async function journeyOf(api, order) {
   const direct = await searchAll(api, anyOf("order.id", [order]));
-  const traces = [...new Set(direct.map((e) => e["trace.id"]).filter((t) => typeof t === "string" && t))];
+  let truncated = direct.more;
+  const traces = [...new Set(direct.hits.map((e) => e["trace.id"]).filter((t) => typeof t === "string" && t))];
   const linked = [];
   for (let i = 0; i < traces.length; i += TRACES_PER_QUERY) {
-    linked.push(...await searchAll(api, anyOf("trace.id", traces.slice(i, i + TRACES_PER_QUERY))));
+    const found = await searchAll(api, anyOf("trace.id", traces.slice(i, i + TRACES_PER_QUERY)));
+    linked.push(...found.hits);
+    truncated ||= found.more;
   }
   const byId = new Map();
-  for (const event of direct) byId.set(event["event.id"] || JSON.stringify(event), { event, via: "order.id" });
+  for (const event of direct.hits) byId.set(event["event.id"] || JSON.stringify(event), { event, via: "order.id" });
   for (const event of linked) {
     const id = event["event.id"] || JSON.stringify(event);
     if (!byId.has(id)) byId.set(id, { event, via: "trace.id" });
   }
   const stamp = (e) => Date.parse(e["@timestamp"]) || 0;
-  return { traces, steps: [...byId.values()].sort((a, b) => stamp(a.event) - stamp(b.event)) };
+  return { traces, truncated, steps: [...byId.values()].sort((a, b) => stamp(a.event) - stamp(b.event)) };
 }
 
 async function show(params, ctx) {
@@ -99,9 +104,10 @@ async function show(params, ctx) {
   root.setAttribute("aria-busy", "true");
   notice(ui.status, "Loading…");
   try {
-    const { traces, steps } = await journeyOf(ctx.api, order);
+    const { traces, steps, truncated: cut } = await journeyOf(ctx.api, order);
     if (mine !== generation) return;
-    ui.status.replaceChildren();
+    if (cut) notice(ui.status, `Only the first ${MAX_HITS.toLocaleString()} events of each query are shown; search for the rest.`);
+    else ui.status.replaceChildren();
     if (!steps.length) {
       notice(ui.status, `No event names the order ${order}. Check the id; events older than the retention are gone.`);
       return;
