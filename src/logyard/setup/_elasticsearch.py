@@ -12,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from logyard.setup._layout import (
-    MAPPINGS_TEMPLATE,
-    SETTINGS_TEMPLATE,
-    TEMPLATE_PRIORITY,
-    index_settings_body,
+    component_template_steps,
+    index_template_step,
     plan_warnings,
-    repository,
+    repository_step,
 )
 from logyard.setup._options import ClusterOptions
 from logyard.setup._roles import (
@@ -26,8 +24,7 @@ from logyard.setup._roles import (
     elasticsearch_role_mappings,
     elasticsearch_roles,
 )
-from logyard.setup._steps import Plan, Step, by_name, first_item
-from logyard.store.opensearch import index_mappings
+from logyard.setup._steps import Plan, Step, named_steps
 
 __all__ = [
     "DEFAULT_ES_SCHEDULE",
@@ -86,14 +83,7 @@ def slm_policy(options: ClusterOptions) -> dict[str, Any]:
 def elasticsearch_plan(options: ClusterOptions) -> Plan:
     """Every step of ``logyard setup elasticsearch``."""
     steps: list[Step] = [
-        Step(
-            "snapshot repository",
-            options.repository,
-            f"/_snapshot/{options.repository}",
-            repository(options),
-            api="snapshot (_snapshot)",
-            unwrap=by_name(options.repository),
-        ),
+        repository_step(options),
         Step(
             "slm policy",
             options.snapshot_policy,
@@ -114,48 +104,12 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
             # ... and an ILM policy whose wait_for_snapshot names a missing SLM policy.
             requires=(f"slm policy {options.snapshot_policy}",),
         ),
-        Step(
-            "component template",
-            MAPPINGS_TEMPLATE,
-            f"/_component_template/{MAPPINGS_TEMPLATE}",
-            {"template": {"mappings": index_mappings("elasticsearch")}, "_meta": MANAGED},
-            api="component templates (_component_template)",
-            unwrap=first_item("component_templates", "component_template"),
-        ),
-        Step(
-            "component template",
-            SETTINGS_TEMPLATE,
-            f"/_component_template/{SETTINGS_TEMPLATE}",
-            {
-                "template": {
-                    "settings": index_settings_body(
-                        options, {"index.lifecycle.name": options.policy}
-                    )
-                },
-                "_meta": MANAGED,
-            },
-            api="component templates (_component_template)",
-            unwrap=first_item("component_templates", "component_template"),
+        *component_template_steps(
+            options, "elasticsearch", {"index.lifecycle.name": options.policy}
         ),
     ]
     for system in options.systems:
-        name = f"logs-{system}"
-        steps.append(
-            Step(
-                "index template",
-                name,
-                f"/_index_template/{name}",
-                {
-                    "index_patterns": [name],
-                    "data_stream": {},
-                    "composed_of": [MAPPINGS_TEMPLATE, SETTINGS_TEMPLATE],
-                    "priority": TEMPLATE_PRIORITY,
-                    "_meta": {**MANAGED, "system": system},
-                },
-                api="index templates (_index_template)",
-                unwrap=first_item("index_templates", "index_template"),
-            )
-        )
+        steps.append(index_template_step(system, [f"logs-{system}"], data_stream=True))
     for system in options.systems:
         name = f"logs-{system}"
         steps.append(
@@ -172,28 +126,13 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
                 requires=(f"index template {name}",),
             )
         )
-    for role, body in elasticsearch_roles().items():
-        steps.append(
-            Step(
-                "role",
-                role,
-                f"/_security/role/{role}",
-                body,
-                api="security (_security)",
-                unwrap=by_name(role),
-            )
-        )
-    for mapping, body in elasticsearch_role_mappings().items():
-        steps.append(
-            Step(
-                "role mapping",
-                mapping,
-                f"/_security/role_mapping/{mapping}",
-                body,
-                api="security (_security)",
-                unwrap=by_name(mapping),
-            )
-        )
+    steps += named_steps("role", elasticsearch_roles(), "/_security/role/", "security (_security)")
+    steps += named_steps(
+        "role mapping",
+        elasticsearch_role_mappings(),
+        "/_security/role_mapping/",
+        "security (_security)",
+    )
     return Plan("elasticsearch", tuple(steps), plan_warnings(options))
 
 

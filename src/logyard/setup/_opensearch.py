@@ -18,17 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from logyard.setup._layout import (
-    MAPPINGS_TEMPLATE,
-    SETTINGS_TEMPLATE,
-    TEMPLATE_PRIORITY,
-    index_settings_body,
+    component_template_steps,
+    index_template_step,
     plan_warnings,
-    repository,
+    repository_step,
 )
 from logyard.setup._options import ClusterOptions
-from logyard.setup._roles import LOG_PATTERNS, MANAGED, opensearch_role_mappings, opensearch_roles
-from logyard.setup._steps import Plan, Request, Step, by_name, first_item
-from logyard.store.opensearch import index_mappings
+from logyard.setup._roles import LOG_PATTERNS, opensearch_role_mappings, opensearch_roles
+from logyard.setup._steps import Plan, Request, Step, named_steps
 
 __all__ = [
     "DEFAULT_OS_SCHEDULE",
@@ -135,14 +132,7 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
     sm_path = f"/_plugins/_sm/policies/{options.snapshot_policy}"
     ism_body, sm_body = ism_policy(options), sm_policy(options)
     steps: list[Step] = [
-        Step(
-            "snapshot repository",
-            options.repository,
-            f"/_snapshot/{options.repository}",
-            repository(options),
-            api="snapshot (_snapshot)",
-            unwrap=by_name(options.repository),
-        ),
+        repository_step(options),
         Step(
             "sm policy",
             options.snapshot_policy,
@@ -162,46 +152,11 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
             unwrap=lambda a: {"policy": a.get("policy")} if isinstance(a, dict) else None,
             update=versioned_update(ism_path, ism_body),
         ),
-        Step(
-            "component template",
-            MAPPINGS_TEMPLATE,
-            f"/_component_template/{MAPPINGS_TEMPLATE}",
-            {"template": {"mappings": index_mappings("opensearch")}, "_meta": MANAGED},
-            api="component templates (_component_template)",
-            unwrap=first_item("component_templates", "component_template"),
-        ),
-        Step(
-            "component template",
-            SETTINGS_TEMPLATE,
-            f"/_component_template/{SETTINGS_TEMPLATE}",
-            {
-                "template": {"settings": index_settings_body(options, {})},
-                "_meta": MANAGED,
-            },
-            api="component templates (_component_template)",
-            unwrap=first_item("component_templates", "component_template"),
-        ),
+        *component_template_steps(options, "opensearch", {}),
     ]
     for system in options.systems:
-        alias = f"logs-{system}"
-        steps.append(
-            Step(
-                "index template",
-                alias,
-                f"/_index_template/{alias}",
-                {
-                    "index_patterns": [_index_pattern(system)],
-                    "composed_of": [MAPPINGS_TEMPLATE, SETTINGS_TEMPLATE],
-                    "priority": TEMPLATE_PRIORITY,
-                    "template": {
-                        "settings": {"index.plugins.index_state_management.rollover_alias": alias}
-                    },
-                    "_meta": {**MANAGED, "system": system},
-                },
-                api="index templates (_index_template)",
-                unwrap=first_item("index_templates", "index_template"),
-            )
-        )
+        rollover = {"index.plugins.index_state_management.rollover_alias": f"logs-{system}"}
+        steps.append(index_template_step(system, [_index_pattern(system)], settings=rollover))
     for system in options.systems:
         alias = f"logs-{system}"
         steps.append(
@@ -216,36 +171,20 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
                 requires=(f"index template {alias}",),
             )
         )
-    steps.append(
-        Step(
-            "tenant",
-            options.tenant,
-            f"/_plugins/_security/api/tenants/{options.tenant}",
-            {"description": "logyard: dashboards of the six systems"},
-            api="security plugin (_plugins/_security)",
-            unwrap=by_name(options.tenant),
-        )
+    security = "security plugin (_plugins/_security)"
+    steps += named_steps(
+        "tenant",
+        {options.tenant: {"description": "logyard: dashboards of the six systems"}},
+        "/_plugins/_security/api/tenants/",
+        security,
     )
-    for role, body in opensearch_roles(options.tenant).items():
-        steps.append(
-            Step(
-                "role",
-                role,
-                f"/_plugins/_security/api/roles/{role}",
-                body,
-                api="security plugin (_plugins/_security)",
-                unwrap=by_name(role),
-            )
-        )
-    for role, body in opensearch_role_mappings().items():
-        steps.append(
-            Step(
-                "role mapping",
-                role,
-                f"/_plugins/_security/api/rolesmapping/{role}",
-                body,
-                api="security plugin (_plugins/_security)",
-                unwrap=by_name(role),
-            )
-        )
+    steps += named_steps(
+        "role", opensearch_roles(options.tenant), "/_plugins/_security/api/roles/", security
+    )
+    steps += named_steps(
+        "role mapping",
+        opensearch_role_mappings(),
+        "/_plugins/_security/api/rolesmapping/",
+        security,
+    )
     return Plan("opensearch", tuple(steps), plan_warnings(options))

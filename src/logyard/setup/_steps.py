@@ -9,11 +9,11 @@ when missing (a data stream, a bootstrap index: there is nothing to compare).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Plan", "Request", "Step", "by_name", "first_item"]
+__all__ = ["Plan", "Request", "Step", "by_name", "first_item", "named_steps"]
 
 Unwrap = Callable[[Any], Any]
 Method = Literal["GET", "PUT", "POST", "DELETE"]
@@ -101,3 +101,12 @@ def first_item(list_key: str, item_key: str) -> Unwrap:
         return items[0].get(item_key)
 
     return unwrap
+
+
+def named_steps(kind: str, bodies: Mapping[str, Any], path: str, api: str) -> list[Step]:
+    """One step per ``name: body``, read and written at ``<path><name>`` and answered as
+    ``{name: {...}}`` (roles, role mappings)."""
+    return [
+        Step(kind, name, f"{path}{name}", body, api=api, unwrap=by_name(name))
+        for name, body in bodies.items()
+    ]
