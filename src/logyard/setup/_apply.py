@@ -14,14 +14,21 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from logyard.errors import StoreError
 from logyard.setup._compare import diff, same
 from logyard.setup._http import Answer, HttpClient
 from logyard.setup._steps import Plan, Request, Step
 
-__all__ = ["MINIMUM_VERSIONS", "apply_plan", "check_server", "parse_version"]
+__all__ = [
+    "MINIMUM_VERSIONS",
+    "apply_plan",
+    "check_server",
+    "parse_version",
+    "read_version",
+    "require_version",
+]
 
 Write = Callable[[str], None]
 
@@ -51,21 +58,13 @@ def parse_version(text: str) -> tuple[int, ...]:
 
 def check_server(client: HttpClient, flavour: str) -> str:
     """Check ``GET /`` names the right product at a supported version; return the version."""
-    answer = client.request("GET", "/")
     product = _PRODUCT[flavour]
-    if not answer.ok:
-        raise StoreError(
-            f"{client.url}: GET / answered {answer.status} ({answer.reason()}); "
-            f"check --url points at {product} and the user may read cluster info (monitor)"
-        )
-    version = answer.body.get("version") if isinstance(answer.body, dict) else None
-    number = version.get("number") if isinstance(version, dict) else None
-    if not isinstance(number, str):
-        raise StoreError(
-            f"{client.url}: does not answer like {product} (GET / has no version.number); "
-            "check --url"
-        )
-    assert isinstance(version, dict)  # number came from it
+    number, version = read_version(
+        client,
+        "/",
+        if_failed=f"check --url points at {product} and the user may read cluster info (monitor)",
+        if_missing=f"does not answer like {product} (GET / has no version.number); check --url",
+    )
     is_opensearch = version.get("distribution") == "opensearch"
     if is_opensearch != (flavour == "opensearch"):
         other = "opensearch" if is_opensearch else "elasticsearch"
@@ -74,13 +73,40 @@ def check_server(client: HttpClient, flavour: str) -> str:
             f"run logyard setup {other} instead"
         )
     minimum, why = MINIMUM_VERSIONS[flavour]
+    require_version(client, product, number, minimum, f" ({why}); upgrade the cluster")
+    return number
+
+
+def read_version(
+    client: HttpClient, path: str, *, if_failed: str, if_missing: str
+) -> tuple[str, dict[str, Any]]:
+    """``GET <path>``: the version number and the whole ``version`` object. An error answer
+    raises a :class:`StoreError` ending in ``if_failed``; an answer without a version number
+    one saying ``if_missing``."""
+    answer = client.request("GET", path)
+    if not answer.ok:
+        raise StoreError(
+            f"{client.url}: GET {path} answered {answer.status} ({answer.reason()}); {if_failed}"
+        )
+    version = answer.body.get("version") if isinstance(answer.body, dict) else None
+    number = version.get("number") if isinstance(version, dict) else None
+    if not isinstance(number, str):
+        raise StoreError(f"{client.url}: {if_missing}")
+    assert isinstance(version, dict)  # number came from it
+    return number, version
+
+
+def require_version(
+    client: HttpClient, product: str, number: str, minimum: tuple[int, ...], then: str
+) -> None:
+    """Raise a :class:`StoreError` when version ``number`` is below ``minimum``; ``then``
+    ends the message (why that version, and what to do)."""
     if parse_version(number) < minimum:
         wanted = ".".join(str(p) for p in minimum)
         raise StoreError(
             f"{client.url}: {product} {number} is too old; logyard needs {product} "
-            f"{wanted} or later ({why}); upgrade the cluster"
+            f"{wanted} or later{then}"
         )
-    return number
 
 
 def apply_plan(

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from logyard.catalog import SYSTEMS
-from logyard.errors import StoreError
-from logyard.setup._apply import apply_plan, parse_version
+from logyard.setup._apply import apply_plan, read_version, require_version
 from logyard.setup._compare import same
 from logyard.setup._http import HttpClient
 from logyard.setup._roles import MANAGED, elasticsearch_roles
@@ -156,27 +155,16 @@ def kibana_plan(space: str) -> Plan:
 
 def check_dashboards(client: HttpClient, flavour: Flavour) -> str:
     """``GET /api/status``: reachable, credentials accepted, recent enough; the version."""
-    answer = client.request("GET", "/api/status")
     product = _PRODUCT[flavour]
-    if not answer.ok:
-        raise StoreError(
-            f"{client.url}: GET /api/status answered {answer.status} ({answer.reason()}); "
-            f"check --url points at {product}"
-        )
-    version = answer.body.get("version") if isinstance(answer.body, dict) else None
-    number = version.get("number") if isinstance(version, dict) else None
-    if not isinstance(number, str):
-        raise StoreError(
-            f"{client.url}: does not answer like {product} (no version in /api/status); "
-            "check --url and --flavour"
-        )
-    minimum = MINIMUM_DASHBOARDS[flavour]
-    if parse_version(number) < minimum:
-        wanted = ".".join(str(p) for p in minimum)
-        raise StoreError(
-            f"{client.url}: {product} {number} is too old; logyard needs {product} {wanted} "
-            "or later; upgrade it"
-        )
+    number, _ = read_version(
+        client,
+        "/api/status",
+        if_failed=f"check --url points at {product}",
+        if_missing=(
+            f"does not answer like {product} (no version in /api/status); check --url and --flavour"
+        ),
+    )
+    require_version(client, product, number, MINIMUM_DASHBOARDS[flavour], "; upgrade it")
     return number
 
 
