@@ -15,8 +15,9 @@ that cannot be reached (refused, DNS, TLS, timeout) raises :class:`ClusterUnreac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -35,6 +36,7 @@ Flavour = Literal["opensearch", "elasticsearch"]
 _JSON = {"content-type": "application/json", "accept": "application/json"}
 _NDJSON = {"content-type": "application/x-ndjson", "accept": "application/json"}
 _DECODE = msgspec.json.Decoder()
+_Impl = TypeVar("_Impl")
 
 
 class ClusterUnreachable(StoreError):
@@ -125,15 +127,8 @@ class _OpenSearchImpl:
     def __init__(self, settings: ClientSettings) -> None:
         from opensearchpy import OpenSearch
 
-        kwargs: dict[str, Any] = {
-            "hosts": list(settings.urls),
-            "timeout": settings.timeout_secs,
-            "max_retries": 0,
-            "verify_certs": settings.verify_tls,
-            "ssl_show_warn": settings.verify_tls,
-        }
-        if settings.ca_file:
-            kwargs["ca_certs"] = settings.ca_file
+        kwargs = _connection_kwargs(settings)
+        kwargs["timeout"] = settings.timeout_secs
         if settings.username is not None:
             kwargs["http_auth"] = (settings.username, settings.password or "")
         if settings.api_key:
@@ -171,16 +166,8 @@ class _ElasticImpl:
     def __init__(self, settings: ClientSettings) -> None:
         from elasticsearch import Elasticsearch
 
-        kwargs: dict[str, Any] = {
-            "hosts": list(settings.urls),
-            "request_timeout": settings.timeout_secs,
-            "max_retries": 0,
-            "retry_on_timeout": False,
-            "verify_certs": settings.verify_tls,
-            "ssl_show_warn": settings.verify_tls,
-        }
-        if settings.ca_file:
-            kwargs["ca_certs"] = settings.ca_file
+        kwargs = _connection_kwargs(settings)
+        kwargs.update(request_timeout=settings.timeout_secs, retry_on_timeout=False)
         if settings.username is not None:
             kwargs["basic_auth"] = (settings.username, settings.password or "")
         if settings.api_key:
@@ -232,21 +219,36 @@ def _unreachable(where: str, exc: Exception) -> str:
     )
 
 
+def _connection_kwargs(settings: ClientSettings) -> dict[str, Any]:
+    """What both official clients take under the same names: hosts, no retries (the store
+    retries itself), TLS verification and the CA file."""
+    kwargs: dict[str, Any] = {
+        "hosts": list(settings.urls),
+        "max_retries": 0,
+        "verify_certs": settings.verify_tls,
+        "ssl_show_warn": settings.verify_tls,
+    }
+    if settings.ca_file:
+        kwargs["ca_certs"] = settings.ca_file
+    return kwargs
+
+
 def _opensearch(settings: ClientSettings) -> _OpenSearchImpl:
-    try:
-        return _OpenSearchImpl(settings)
-    except ImportError as exc:
-        raise NotInstalledError(
-            f"opensearch store: {exc.name or 'opensearch-py'} is not installed; "
-            "pip install 'logyard[opensearch]'"
-        ) from exc
+    return _installed(_OpenSearchImpl, settings, "opensearch-py", "opensearch")
 
 
 def _elastic(settings: ClientSettings) -> _ElasticImpl:
+    return _installed(_ElasticImpl, settings, "elasticsearch", "elasticsearch")
+
+
+def _installed(
+    make: Callable[[ClientSettings], _Impl], settings: ClientSettings, package: str, extra: str
+) -> _Impl:
+    """``make(settings)``, or the extra to install when its client library is missing."""
     try:
-        return _ElasticImpl(settings)
+        return make(settings)
     except ImportError as exc:
         raise NotInstalledError(
-            f"opensearch store: {exc.name or 'elasticsearch'} is not installed; "
-            "pip install 'logyard[elasticsearch]'"
+            f"opensearch store: {exc.name or package} is not installed; "
+            f"pip install 'logyard[{extra}]'"
         ) from exc
