@@ -284,6 +284,23 @@ def test_a_page_link_without_a_session_opens_after_signing_in(
         context.close()
 
 
+def test_signing_out_on_a_page_hides_it_and_the_nav(admin: Tab) -> None:
+    """Sign out on a page: the sign-in form replaces it and the nav bar; the session is
+    gone (the page's data is refused), and signing in again reopens the page."""
+    page = admin.page
+    admin.open("view=overview&range=1h")
+    admin.idle("overview")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to logyard")).to_be_visible()
+    expect(page.locator("#page-overview")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Console pages")).to_be_hidden()
+    assert page.context.request.get(f"{admin.world.url}/api/v1/whoami").status == 401
+    page.get_by_label("API token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(admin.idle("overview").locator(".system-card")).to_have_count(6)
+    admin.assert_no_console_errors()
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
