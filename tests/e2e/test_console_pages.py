@@ -100,7 +100,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
             _wait(
                 "the analytic tables to catch up",
-                lambda: client.get("/api/v1/metrics/mau").json()["facts_behind"] == 0,
+                lambda: (
+                    (answer := client.get("/api/v1/metrics/mau")).status_code == 200
+                    and answer.json()["facts_behind"] == 0
+                ),
             )
             service = AlertService(
                 rules_from_dict(RULES), app.state.runtime.store, AlertState(data_dir / STATE_FILE)
