@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from logyard.errors import QueryError
-from logyard.store._dates import auto_interval, format_epoch_ms, interval_ms, to_epoch_ms
+from logyard.store._dates import auto_interval, format_epoch_ms, interval_ms
 from logyard.store._model import (
     Aggregation,
     Cardinality,
@@ -26,11 +26,17 @@ from logyard.store._model import (
     Stats,
     Terms,
 )
+from logyard.store._requests import (
+    MAX_BUCKETS,
+    check_aggregated,
+    check_histogram_field,
+    histogram_bounds,
+    too_many_buckets,
+)
 from logyard.store.duckdb._schema import Params, column
 
 __all__ = ["MAX_BUCKETS", "Scope", "aggregate"]
 
-MAX_BUCKETS = 10_000
 
 Metric = Percentiles | Cardinality | Stats
 Bucketing = DateHistogram | Terms
@@ -80,17 +86,9 @@ def _inner(scope: Scope, exprs: dict[str, str], params: Params) -> str:
 
 def _value_expr(field: str, where: str, params: Params, *, numeric: bool) -> str:
     col = column(field, params)
-    if col.kind in ("object", "list"):
-        raise QueryError(
-            f"{where}.field: {field} is an {col.kind}; aggregate a number, date or string field"
-        )
-    if numeric:
-        if col.kind == "unknown":
-            return f"TRY_CAST({col.sql} AS DOUBLE)"
-        if col.kind != "number":
-            raise QueryError(
-                f"{where}.field: {field} is not numeric; pick a number field like http.duration_ms"
-            )
+    check_aggregated(field, col.kind, where, numeric=numeric)
+    if numeric and col.kind == "unknown":
+        return f"TRY_CAST({col.sql} AS DOUBLE)"
     return col.sql
 
 
@@ -164,8 +162,7 @@ def _key_expr(
     if isinstance(agg, Terms):
         return _value_expr(agg.field, f"{where}.terms", params, numeric=False), None
     col = column(agg.field, params)
-    if col.kind != "date":
-        raise QueryError(f"{where}.date_histogram.field: {agg.field} is not a date; use @timestamp")
+    check_histogram_field(agg.field, col.kind, where)
     step = _interval(cur, scope, agg, where)
     # ``step`` is an int we computed, written as a literal: a bound interval is 2x slower.
     origin = "TIMESTAMP '1970-01-01'"
@@ -242,7 +239,7 @@ def _bucketing(
             "buckets": list(buckets.values()),
         }
     assert step is not None
-    bounds = _bounds(scope, agg)
+    bounds = histogram_bounds(agg.field, scope.time_from, scope.time_to)
     filled = []
     for k in _histogram_keys(list(buckets), step, bounds, where):
         found = buckets.get(k)
@@ -289,7 +286,8 @@ def _sub_bucketing(
         else:
             assert step is not None
             counts = {r[1]: int(r[2]) for r in group}
-            keys = _histogram_keys(list(counts), step, _bounds(scope, sub), where)
+            bounds = histogram_bounds(sub.field, scope.time_from, scope.time_to)
+            keys = _histogram_keys(list(counts), step, bounds, where)
             out[k] = {
                 "buckets": [
                     {"key": t, "key_as_string": format_epoch_ms(t), "doc_count": counts.get(t, 0)}
@@ -297,15 +295,6 @@ def _sub_bucketing(
                 ]
             }
     return out
-
-
-def _bounds(scope: Scope, agg: DateHistogram) -> tuple[int | None, int | None]:
-    """The request's time range in ms, when the histogram is over ``@timestamp``."""
-    if agg.field != "@timestamp":
-        return None, None
-    lo = to_epoch_ms(scope.time_from) if scope.time_from else None
-    hi = to_epoch_ms(scope.time_to) - 1 if scope.time_to else None
-    return lo, hi
 
 
 def _histogram_keys(
@@ -321,8 +310,5 @@ def _histogram_keys(
     if last < first:
         return []
     if (last - first) // step + 1 > MAX_BUCKETS:
-        raise QueryError(
-            f"{where}.date_histogram: more than {MAX_BUCKETS} buckets; "
-            "use a larger interval or 'auto'"
-        )
+        raise too_many_buckets(where)
     return list(range(first, last + step, step))

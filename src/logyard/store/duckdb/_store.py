@@ -20,7 +20,7 @@ import duckdb
 import msgspec
 
 from logyard.catalog import SYSTEMS
-from logyard.errors import LogyardError, QueryError, StoreError
+from logyard.errors import LogyardError, StoreError
 from logyard.security.chain import (
     ChainWriter,
     CheckpointSigner,
@@ -38,6 +38,12 @@ from logyard.store._model import (
     WriteBatch,
     WriteResult,
 )
+from logyard.store._requests import (
+    MAX_PAGE_SIZE,
+    check_page_size,
+    check_search_after,
+    check_sortable,
+)
 from logyard.store._scope import systems_to_read
 from logyard.store.duckdb._aggregate import Scope, aggregate
 from logyard.store.duckdb._schema import Params, column, create_schema, table_name
@@ -52,7 +58,6 @@ from logyard.store.duckdb._write import (
 
 __all__ = ["MAX_PAGE_SIZE", "DuckDBStore"]
 
-MAX_PAGE_SIZE = 10_000
 _DECODE = msgspec.json.Decoder()
 
 
@@ -240,11 +245,7 @@ class DuckDBStore:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of matching events, sorted, and the exact total."""
-        if not 0 <= request.size <= MAX_PAGE_SIZE:
-            raise QueryError(
-                f"size: {request.size} is out of range; ask for 0 to {MAX_PAGE_SIZE} hits "
-                "and page with search_after"
-            )
+        check_page_size(request.size)
         node = kql.parse(request.query)
         source = self._source(request.systems, node)
         where = self._filter(node, request.time_from, request.time_to)
@@ -253,11 +254,7 @@ class DuckDBStore:
         keys: list[tuple[str, str, bool]] = []
         for i, s in enumerate(sorts):
             col = column(s.field, params)
-            if col.kind in ("object", "list"):
-                raise QueryError(
-                    f"sort.{i}.field: {s.field} is an {col.kind}; sort by a number, date "
-                    "or string field"
-                )
+            check_sortable(i, s.field, col.kind)
             keys.append((col.sql, s.order, col.kind == "date"))
         tie_order = sorts[0].order
         keys.append(("event_id", tie_order, False))
@@ -320,11 +317,7 @@ class DuckDBStore:
     @staticmethod
     def _after(keys: list[tuple[str, str, bool]], values: tuple[Any, ...], params: Params) -> str:
         """Rows strictly after ``values`` in the order of ``keys`` (nulls last)."""
-        if len(values) != len(keys):
-            raise QueryError(
-                f"search_after: expected {len(keys)} values, got {len(values)}; "
-                "pass the `next` of the previous page unchanged"
-            )
+        check_search_after(values, len(keys))
         bound = [
             sql_datetime(v, f"search_after.{i}") if is_date and v is not None else v
             for i, (v, (_, _, is_date)) in enumerate(zip(values, keys, strict=True))

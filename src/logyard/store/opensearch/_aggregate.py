@@ -33,10 +33,16 @@ from logyard.store._model import (
     Stats,
     Terms,
 )
+from logyard.store._requests import (
+    MAX_BUCKETS,
+    check_aggregated,
+    check_histogram_field,
+    histogram_bounds,
+    too_many_buckets,
+)
 
 __all__ = ["MAX_BUCKETS", "Bounds", "compile_aggs", "reshape"]
 
-MAX_BUCKETS = 10_000
 #: Cardinality counts exactly up to this many distinct values (the maximum both engines take).
 _PRECISION = 40_000
 
@@ -47,14 +53,7 @@ Probe = Callable[[str], tuple[int | None, int | None]]
 
 def _field(field: str, where: str, *, numeric: bool) -> str:
     ref = field_ref(field)
-    if ref.kind in ("object", "list"):
-        raise QueryError(
-            f"{where}.field: {field} is an {ref.kind}; aggregate a number, date or string field"
-        )
-    if numeric and ref.kind not in ("number", "unknown"):
-        raise QueryError(
-            f"{where}.field: {field} is not numeric; pick a number field like http.duration_ms"
-        )
+    check_aggregated(field, ref.kind, where, numeric=numeric)
     return f"{field}.wildcard" if ref.kind == "text" else field
 
 
@@ -102,15 +101,14 @@ def compile_aggs(
 
 
 def _histogram(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> dict[str, Any]:
-    if field_ref(agg.field).kind != "date":
-        raise QueryError(f"{where}.date_histogram.field: {agg.field} is not a date; use @timestamp")
+    check_histogram_field(agg.field, field_ref(agg.field).kind, where)
     step = _interval(agg, where, bounds, probe)
     spec: dict[str, Any] = {
         "field": agg.field,
         "fixed_interval": f"{step}ms",
         "min_doc_count": 0,
     }
-    lo, hi = _bounds(agg, bounds)
+    lo, hi = histogram_bounds(agg.field, *bounds)
     if lo is not None or hi is not None:
         extended: dict[str, int] = {}
         if lo is not None:
@@ -119,14 +117,8 @@ def _histogram(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> 
             extended["max"] = hi
         spec["extended_bounds"] = extended
         if lo is not None and hi is not None and (hi // step - lo // step) + 1 > MAX_BUCKETS:
-            raise _too_many(where)
+            raise too_many_buckets(where)
     return spec
-
-
-def _too_many(where: str) -> QueryError:
-    return QueryError(
-        f"{where}.date_histogram: more than {MAX_BUCKETS} buckets; use a larger interval or 'auto'"
-    )
 
 
 def _interval(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> int:
@@ -147,15 +139,6 @@ def _interval(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> i
 
 def _from_ms(ms: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
-
-
-def _bounds(agg: DateHistogram, bounds: Bounds) -> tuple[int | None, int | None]:
-    """The request's time range in ms, when the histogram is over ``@timestamp``."""
-    if agg.field != "@timestamp":
-        return None, None
-    lo = to_epoch_ms(bounds[0]) if bounds[0] else None
-    hi = to_epoch_ms(bounds[1]) - 1 if bounds[1] else None
-    return lo, hi
 
 
 # -- the answer -------------------------------------------------------------------------------
@@ -191,7 +174,7 @@ def reshape(
             case DateHistogram(aggs=subs):
                 buckets = raw.get("buckets") or []
                 if len(buckets) > MAX_BUCKETS:
-                    raise _too_many(f"{where}.{name}")
+                    raise too_many_buckets(f"{where}.{name}")
                 out[name] = {
                     "buckets": [
                         {

@@ -26,6 +26,12 @@ from logyard.store._base import index_name
 from logyard.store._dates import parse_datetime, to_epoch_ms
 from logyard.store._fields import FieldRef, field_ref
 from logyard.store._model import SearchRequest, Sort
+from logyard.store._requests import (
+    MAX_PAGE_SIZE,
+    check_page_size,
+    check_search_after,
+    check_sortable,
+)
 from logyard.store._scope import levels_in_range, systems_to_read
 from logyard.store.opensearch._mapping import FREE_TEXT_FIELD
 
@@ -39,7 +45,6 @@ __all__ = [
     "wildcard_value",
 ]
 
-MAX_PAGE_SIZE = 10_000
 _RANGE_OPS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 _EPOCH = "epoch_millis"
 
@@ -205,11 +210,7 @@ def sort_clause(sorts: tuple[Sort, ...]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, s in enumerate(sorts):
         ref = _ref(s.field)
-        if ref.kind in ("object", "list"):
-            raise QueryError(
-                f"sort.{i}.field: {s.field} is an {ref.kind}; sort by a number, date "
-                "or string field"
-            )
+        check_sortable(i, s.field, ref.kind)
         name = f"{s.field}.wildcard" if ref.kind == "text" else s.field
         spec: dict[str, Any] = {"order": s.order, "missing": "_last"}
         if ref.kind == "unknown":
@@ -221,11 +222,7 @@ def sort_clause(sorts: tuple[Sort, ...]) -> list[dict[str, Any]]:
 
 def search_body(request: SearchRequest, node: kql.Node) -> dict[str, Any]:
     """The ``_search`` body of one page (one hit more than asked, to know if there is a next)."""
-    if not 0 <= request.size <= MAX_PAGE_SIZE:
-        raise QueryError(
-            f"size: {request.size} is out of range; ask for 0 to {MAX_PAGE_SIZE} hits "
-            "and page with search_after"
-        )
+    check_page_size(request.size)
     sorts = request.sort or SearchRequest().sort
     sort = sort_clause(sorts)
     body: dict[str, Any] = {
@@ -235,10 +232,6 @@ def search_body(request: SearchRequest, node: kql.Node) -> dict[str, Any]:
         "track_total_hits": True,
     }
     if request.search_after is not None:
-        if len(request.search_after) != len(sort):
-            raise QueryError(
-                f"search_after: expected {len(sort)} values, got {len(request.search_after)}; "
-                "pass the `next` of the previous page unchanged"
-            )
+        check_search_after(request.search_after, len(sort))
         body["search_after"] = list(request.search_after)
     return body

@@ -1,0 +1,96 @@
+"""What a search or an aggregation may ask, checked alike by every backend.
+
+A page holds at most :data:`MAX_PAGE_SIZE` hits and is sorted by fields that hold one value
+(not objects or lists); ``search_after`` carries one value per sort key. Aggregations take
+fields that hold one value, metrics only numbers; a date histogram has at most
+:data:`MAX_BUCKETS` buckets, over the request's time range when it counts ``@timestamp``.
+Each check raises :class:`~logyard.errors.QueryError` naming the request's key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from logyard.errors import QueryError
+from logyard.store._dates import to_epoch_ms
+from logyard.store._fields import FieldKind
+
+__all__ = [
+    "MAX_BUCKETS",
+    "MAX_PAGE_SIZE",
+    "check_aggregated",
+    "check_histogram_field",
+    "check_page_size",
+    "check_search_after",
+    "check_sortable",
+    "histogram_bounds",
+    "too_many_buckets",
+]
+
+MAX_PAGE_SIZE = 10_000
+MAX_BUCKETS = 10_000
+
+
+def check_page_size(size: int) -> None:
+    """A page of 0 to :data:`MAX_PAGE_SIZE` hits."""
+    if not 0 <= size <= MAX_PAGE_SIZE:
+        raise QueryError(
+            f"size: {size} is out of range; ask for 0 to {MAX_PAGE_SIZE} hits "
+            "and page with search_after"
+        )
+
+
+def check_sortable(i: int, field: str, kind: FieldKind) -> None:
+    """Sort key ``i`` names a field that holds one value."""
+    if kind in ("object", "list"):
+        raise QueryError(
+            f"sort.{i}.field: {field} is an {kind}; sort by a number, date or string field"
+        )
+
+
+def check_search_after(values: tuple[Any, ...], keys: int) -> None:
+    """``search_after`` has one value per sort key (tie-breaker included)."""
+    if len(values) != keys:
+        raise QueryError(
+            f"search_after: expected {keys} values, got {len(values)}; "
+            "pass the `next` of the previous page unchanged"
+        )
+
+
+def check_aggregated(field: str, kind: FieldKind, where: str, *, numeric: bool) -> None:
+    """An aggregation at ``where`` names a field of one value (a number when ``numeric``;
+    an unknown field is taken as a number where it holds one)."""
+    if kind in ("object", "list"):
+        raise QueryError(
+            f"{where}.field: {field} is an {kind}; aggregate a number, date or string field"
+        )
+    if numeric and kind not in ("number", "unknown"):
+        raise QueryError(
+            f"{where}.field: {field} is not numeric; pick a number field like http.duration_ms"
+        )
+
+
+def check_histogram_field(field: str, kind: FieldKind, where: str) -> None:
+    """A date histogram at ``where`` counts a date field."""
+    if kind != "date":
+        raise QueryError(f"{where}.date_histogram.field: {field} is not a date; use @timestamp")
+
+
+def too_many_buckets(where: str) -> QueryError:
+    """The error of a date histogram at ``where`` with more than :data:`MAX_BUCKETS` buckets."""
+    return QueryError(
+        f"{where}.date_histogram: more than {MAX_BUCKETS} buckets; use a larger interval or 'auto'"
+    )
+
+
+def histogram_bounds(
+    field: str, time_from: datetime | None, time_to: datetime | None
+) -> tuple[int | None, int | None]:
+    """The request's time range in ms (the last millisecond inside it), when a histogram
+    is over ``@timestamp``: its buckets then span the whole range."""
+    if field != "@timestamp":
+        return None, None
+    lo = to_epoch_ms(time_from) if time_from else None
+    hi = to_epoch_ms(time_to) - 1 if time_to else None
+    return lo, hi
