@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from logyard.sdk._logger import EventLogger
-from logyard.sdk._request_event import EventChoice, RequestEvents
+from logyard.sdk._request_event import EventChoice, RequestEvents, client_ip
 from logyard.sdk._trace import _child_of, current_trace, format_traceparent, parse_traceparent
 
 __all__ = ["LogyardMiddleware"]
@@ -61,9 +61,8 @@ class LogyardMiddleware:
         exclude_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
-        self.events = RequestEvents("LogyardMiddleware", logger, event)
+        self.events = RequestEvents("LogyardMiddleware", logger, event, exclude_paths)
         self.client_ip_header = client_ip_header.lower().encode() if client_ip_header else None
-        self.exclude_paths = frozenset(exclude_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,7 +71,7 @@ class LogyardMiddleware:
         started = time.perf_counter_ns()
         entry_root = str(scope.get("root_path", ""))
         path = str(scope.get("path", "/"))  # as it arrived: routers may rewrite the scope
-        logged = path not in self.exclude_paths
+        logged = self.events.logs(path)
         incoming = _header(scope, _TRACEPARENT)
         parent = parse_traceparent(incoming) if incoming else None
         with _child_of(parent or current_trace()) as context:
@@ -118,21 +117,17 @@ class LogyardMiddleware:
             method=method,
             route=_route(scope, entry_root, path),
             status=code,
-            duration_ms=elapsed_ns / 1e6,
+            elapsed_ns=elapsed_ns,
             client_ip=self._client_ip(scope),
             url=lambda: _url(scope, entry_root, path),
             referrer=_header(scope, b"referer"),
         )
 
     def _client_ip(self, scope: Scope) -> str | None:
-        if self.client_ip_header is not None:
-            forwarded = _header(scope, self.client_ip_header)
-            if forwarded:
-                first = forwarded.split(",")[0].strip()
-                if first:
-                    return first
+        header = self.client_ip_header
         client = scope.get("client")
-        return str(client[0]) if client else None
+        forwarded = _header(scope, header) if header is not None else None
+        return client_ip(forwarded, client[0] if client else None)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -9,14 +9,14 @@ those go to ``labels``. A 5xx answer is logged at ERROR, everything else at INFO
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from logyard.catalog import CATALOG
 from logyard.errors import ConfigError
 from logyard.sdk._logger import EventLogger
 
-__all__ = ["EventChoice", "RequestEvents"]
+__all__ = ["EventChoice", "RequestEvents", "client_ip"]
 
 _log = logging.getLogger("logyard.sdk")
 
@@ -48,10 +48,22 @@ def _resolve(where: str, logger: EventLogger, event: EventChoice) -> str | None:
     return event
 
 
-class RequestEvents:
-    """Builds and emits the per-request event; never raises into the host (unless strict)."""
+def client_ip(forwarded: str | None, peer: object) -> str | None:
+    """The client: the first address of the proxy's header (``forwarded``, when the
+    middleware was told to trust one and it is set), else the socket's ``peer``."""
+    first = (forwarded or "").split(",")[0].strip()
+    if first:
+        return first
+    return str(peer) if peer else None
 
-    def __init__(self, where: str, logger: EventLogger, event: EventChoice) -> None:
+
+class RequestEvents:
+    """Builds and emits the per-request event; never raises into the host (unless strict).
+    Requests to ``exclude_paths`` are not logged."""
+
+    def __init__(
+        self, where: str, logger: EventLogger, event: EventChoice, exclude_paths: Iterable[str]
+    ) -> None:
         if not isinstance(logger, EventLogger):
             raise ConfigError(
                 f"{where}: logger must be an EventLogger (from logyard.sdk.configure), "
@@ -60,6 +72,11 @@ class RequestEvents:
         self.where = where
         self.logger = logger
         self.action = _resolve(where, logger, event)
+        self.exclude_paths = frozenset(exclude_paths)
+
+    def logs(self, path: str) -> bool:
+        """Whether a request to ``path`` (as it arrived) is logged."""
+        return path not in self.exclude_paths
 
     def emit(
         self,
@@ -67,15 +84,16 @@ class RequestEvents:
         method: str,
         route: str,
         status: int,
-        duration_ms: float,
+        elapsed_ns: int,
         client_ip: str | None,
         url: Callable[[], str],
         referrer: str | None,
     ) -> None:
-        """Log one served request (inside the request's trace context); ``url`` builds the
-        full URL, which only ``page.viewed`` needs."""
+        """Log one served request (inside the request's trace context) that took
+        ``elapsed_ns``; ``url`` builds the full URL, which only ``page.viewed`` needs."""
         if self.action is None:
             return
+        duration_ms = elapsed_ns / 1e6
         level: Literal["INFO", "ERROR"] = "ERROR" if status >= 500 else "INFO"
         message = f"{method} {route} {status} {duration_ms:.1f} ms"
         try:

@@ -28,7 +28,7 @@ from typing import Any
 from wsgiref.util import request_uri
 
 from logyard.sdk._logger import EventLogger
-from logyard.sdk._request_event import EventChoice, RequestEvents
+from logyard.sdk._request_event import EventChoice, RequestEvents, client_ip
 from logyard.sdk._trace import (
     _CURRENT,
     TraceContext,
@@ -66,11 +66,10 @@ class LogyardMiddleware:
         exclude_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
-        self.events = RequestEvents("LogyardMiddleware", logger, event)
+        self.events = RequestEvents("LogyardMiddleware", logger, event, exclude_paths)
         self.client_ip_key = (
             "HTTP_" + client_ip_header.upper().replace("-", "_") if client_ip_header else None
         )
-        self.exclude_paths = frozenset(exclude_paths)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter_ns()
@@ -88,19 +87,16 @@ class LogyardMiddleware:
             method=str(environ.get("REQUEST_METHOD", "GET")),
             route=route,
             status=code,
-            duration_ms=elapsed_ns / 1e6,
+            elapsed_ns=elapsed_ns,
             client_ip=self._client_ip(environ),
             url=lambda: request_uri(environ),
             referrer=environ.get("HTTP_REFERER"),
         )
 
     def _client_ip(self, environ: Environ) -> str | None:
-        if self.client_ip_key is not None:
-            forwarded = str(environ.get(self.client_ip_key) or "").split(",")[0].strip()
-            if forwarded:
-                return forwarded
-        remote = environ.get("REMOTE_ADDR")
-        return str(remote) if remote else None
+        key = self.client_ip_key
+        forwarded = str(environ.get(key) or "") if key is not None else None
+        return client_ip(forwarded, environ.get("REMOTE_ADDR"))
 
 
 class _Request:
@@ -149,7 +145,7 @@ class _Request:
         if code is None:
             code = self.status if self.status is not None else 500
         elapsed = time.perf_counter_ns() - self.started
-        if self.path in self.middleware.exclude_paths:
+        if not self.middleware.events.logs(self.path):
             return
         route = self.route or _rule(self.environ) or self.path
         self.context.run(self.middleware._emit, self.environ, route, code, elapsed)

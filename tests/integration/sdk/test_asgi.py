@@ -24,8 +24,7 @@ from logyard.sdk import EventLogger, MemoryTransport, current_trace
 from logyard.sdk.asgi import LogyardMiddleware
 from logyard.sdk.testing import capture_events
 
-CALLER_TRACE, CALLER_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-INCOMING = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
+from ._served import CALLER_SPAN, CALLER_TRACE, INCOMING, REQUEST_FIELDS, wait_for
 
 
 def free_port() -> int:
@@ -58,14 +57,8 @@ def serve(app: Any) -> Iterator[httpx.Client]:
 
 
 def requests_of(events: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    """The first ``count`` api.request events, waiting for them (the event is emitted once the
-    last body chunk is handed to the server, which may be after the client has it)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = [e for e in events if e["event.action"] == "api.request"]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.01)
+    """The first ``count`` api.request events, waiting for them."""
+    return wait_for(events, count, lambda e: e["event.action"] == "api.request")
 
 
 class Raised:
@@ -152,10 +145,7 @@ def test_a_request_is_logged_with_route_template_status_duration_and_client(
     with capture_events(log) as events:
         assert client.get("/api/v1/orders/ORD-7").status_code == 200
         (event,) = requests_of(events, 1)
-    got = {
-        k: event[k]
-        for k in ("http.request.method", "http.route", "http.response.status_code", "client.ip")
-    }
+    got = {k: event[k] for k in REQUEST_FIELDS}
     assert got == {
         "http.request.method": "GET",
         "http.route": "/api/v1/orders/{order_id}",

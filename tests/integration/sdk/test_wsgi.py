@@ -17,8 +17,7 @@ from logyard.sdk import EventLogger, MemoryTransport, current_trace
 from logyard.sdk.testing import capture_events
 from logyard.sdk.wsgi import LogyardMiddleware
 
-CALLER_TRACE, CALLER_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-INCOMING = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
+from ._served import CALLER_TRACE, INCOMING, REQUEST_FIELDS, wait_for
 
 
 @contextmanager
@@ -39,14 +38,8 @@ def serve(app: Any) -> Iterator[httpx.Client]:
 
 
 def logged(events: list[dict[str, Any]], action: str, count: int) -> list[dict[str, Any]]:
-    """The first ``count`` events of ``action``, waiting for them (the request's event is
-    emitted when the server closes the body, which may be after the client has it)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = [e for e in events if e["event.action"] == action]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.01)
+    """The first ``count`` events of ``action``, waiting for them."""
+    return wait_for(events, count, lambda e: e["event.action"] == action)
 
 
 class Raised:
@@ -102,16 +95,11 @@ def log() -> Iterator[EventLogger]:
 
 def _request_events(events: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     """The middleware's api.request events (not the one the order view logs itself)."""
-    deadline = time.monotonic() + 10
-    while True:
-        found = [
-            e
-            for e in events
-            if e["event.action"] == "api.request" and e["http.route"] != "inner/stock"
-        ]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.01)
+    return wait_for(
+        events,
+        count,
+        lambda e: e["event.action"] == "api.request" and e["http.route"] != "inner/stock",
+    )
 
 
 def test_a_request_is_logged_with_the_flask_rule_status_duration_and_client(
@@ -122,10 +110,7 @@ def test_a_request_is_logged_with_the_flask_rule_status_duration_and_client(
     with serve(make_app(log)) as client, capture_events(log) as events:
         assert client.get("/api/orders/42").status_code == 200
         (event,) = _request_events(events, 1)
-    got = {
-        k: event[k]
-        for k in ("http.request.method", "http.route", "http.response.status_code", "client.ip")
-    }
+    got = {k: event[k] for k in REQUEST_FIELDS}
     assert got == {
         "http.request.method": "GET",
         "http.route": "/api/orders/<int:order_id>",
