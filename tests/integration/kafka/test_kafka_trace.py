@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.trace import TracerProvider
+from tests.integration._processor import stored_through_the_processor
 
-from logyard.pipeline import PipelineMetrics
-from logyard.pipeline._runner import InputRunner
 from logyard.pipeline.inputs.kafka import KafkaInput, KafkaInputConfig
 from logyard.sdk import (
     EventLogger,
@@ -23,14 +20,12 @@ from logyard.sdk import (
     start_span,
     trace_context,
 )
-from logyard.store import SearchRequest
-from logyard.store.duckdb import DuckDBStore
 
 from ._tansu import TEST_CONSUMER_OPTIONS, TansuBroker, create_topics, read_all
 from .conftest import KafkaNames
 
 
-def stored_through_the_processor(
+def stored_from_kafka(
     broker: TansuBroker,
     names: KafkaNames,
     topic: str,
@@ -38,8 +33,8 @@ def stored_through_the_processor(
     expected: int,
     query: str = "",
 ) -> list[dict[str, Any]]:
-    """Run logyard's Kafka input into a DuckDB store until ``expected`` events are stored;
-    the stored events ``query`` (KQL) finds."""
+    """Run logyard's Kafka input (a group of its own) into a DuckDB store until ``expected``
+    events are stored; the stored events ``query`` (KQL) finds."""
     config = KafkaInputConfig(
         type="kafka",
         brokers=[broker.bootstrap],
@@ -47,23 +42,7 @@ def stored_through_the_processor(
         group=names.group(),
         options=TEST_CONSUMER_OPTIONS,
     )
-    store = DuckDBStore(tmp_path / "store.duckdb")
-    runner = InputRunner("k", KafkaInput("k", config), store, PipelineMetrics())
-    stop = threading.Event()
-    thread = threading.Thread(target=runner.run, args=(stop,))
-    thread.start()
-    deadline = time.monotonic() + 30
-    while runner.stats.stored + runner.stats.dead_letters < expected:
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    stop.set()
-    thread.join(30)
-    try:
-        assert store.dead_letters() == []
-        return list(store.search(SearchRequest(query=query)).hits)
-    finally:
-        store.close()
+    return stored_through_the_processor(KafkaInput("k", config), tmp_path, expected, query=query)
 
 
 def test_an_sdk_event_logged_in_a_span_is_stored_with_that_trace(
@@ -86,7 +65,7 @@ def test_an_sdk_event_logged_in_a_span_is_stored_with_that_trace(
     log.close()
     (message,) = read_all(kafka_broker.bootstrap, [topic], expected=1)
     assert extract_kafka_traceparent(message.headers()) == f"00-{span.trace_id}-{span.span_id}-01"
-    (event,) = stored_through_the_processor(
+    (event,) = stored_from_kafka(
         kafka_broker, kafka_names, topic, tmp_path, 1, query=f"trace.id:{span.trace_id}"
     )
     assert (event["trace.id"], event["span.id"]) == (span.trace_id, span.span_id)
@@ -111,7 +90,7 @@ def test_an_event_logged_in_an_opentelemetry_span_is_stored_with_its_ids(
     log.close()
     provider.shutdown()
     context = span.get_span_context()
-    (event,) = stored_through_the_processor(kafka_broker, kafka_names, topic, tmp_path, 1)
+    (event,) = stored_from_kafka(kafka_broker, kafka_names, topic, tmp_path, 1)
     assert (event["trace.id"], event["span.id"]) == (
         f"{context.trace_id:032x}",
         f"{context.span_id:016x}",
@@ -137,7 +116,7 @@ def test_an_event_without_ids_takes_the_trace_of_its_kafka_header(
     with start_span() as span:
         producer.produce(topic, json.dumps(event).encode(), headers=inject_kafka_headers())
     assert producer.flush(10) == 0
-    (stored,) = stored_through_the_processor(kafka_broker, kafka_names, topic, tmp_path, 1)
+    (stored,) = stored_from_kafka(kafka_broker, kafka_names, topic, tmp_path, 1)
     assert (stored["event.id"], stored["trace.id"], stored["span.id"]) == (
         event["event.id"],
         span.trace_id,

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pika
+from tests.integration._processor import stored_through_the_processor
 
-from logyard.pipeline import PipelineMetrics
-from logyard.pipeline._runner import InputRunner
-from logyard.pipeline.inputs.rabbitmq import RabbitMQInput
 from logyard.sdk import extract_amqp_traceparent, inject_amqp_headers, start_span, trace_context
-from logyard.store import SearchRequest
-from logyard.store.duckdb import DuckDBStore
 
 from .conftest import MakeInput, Publish
 
@@ -32,29 +26,6 @@ def bare_event(action: str = "service.started", service: str = "crm-api") -> dic
     }
 
 
-def stored_through_the_processor(
-    source: RabbitMQInput, tmp_path: Path, expected: int
-) -> list[dict[str, Any]]:
-    """Run the input into a DuckDB store until ``expected`` events are stored; the events."""
-    store = DuckDBStore(tmp_path / "store.duckdb")
-    runner = InputRunner("mq", source, store, PipelineMetrics(), poll_timeout_secs=0.2)
-    stop = threading.Event()
-    thread = threading.Thread(target=runner.run, args=(stop,))
-    thread.start()
-    deadline = time.monotonic() + 30
-    while runner.stats.stored + runner.stats.dead_letters < expected:
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    stop.set()
-    thread.join(30)
-    try:
-        assert store.dead_letters() == []
-        return sorted(store.search(SearchRequest()).hits, key=lambda e: str(e["event.id"]))
-    finally:
-        store.close()
-
-
 def test_an_event_published_in_a_span_is_stored_with_that_trace(
     publish: Publish, make_input: MakeInput, tmp_path: Path
 ) -> None:
@@ -63,7 +34,9 @@ def test_an_event_published_in_a_span_is_stored_with_that_trace(
     event = bare_event()
     with start_span() as span:
         publish(json.dumps(event).encode(), headers=inject_amqp_headers({"x-source": "crm"}))
-    (stored,) = stored_through_the_processor(make_input(mode="events"), tmp_path, 1)
+    (stored,) = stored_through_the_processor(
+        make_input(mode="events"), tmp_path, 1, poll_timeout_secs=0.2
+    )
     assert (stored["event.id"], stored["trace.id"], stored["span.id"]) == (
         event["event.id"],
         span.trace_id,
@@ -78,7 +51,9 @@ def test_an_events_own_trace_ids_win_over_the_header(
     own = {**bare_event(), "trace.id": "a" * 32, "span.id": "b" * 16}
     with start_span():
         publish(json.dumps(own).encode(), headers=inject_amqp_headers())
-    (stored,) = stored_through_the_processor(make_input(mode="events"), tmp_path, 1)
+    (stored,) = stored_through_the_processor(
+        make_input(mode="events"), tmp_path, 1, poll_timeout_secs=0.2
+    )
     assert (stored["trace.id"], stored["span.id"]) == ("a" * 32, "b" * 16)
 
 
