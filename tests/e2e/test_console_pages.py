@@ -374,6 +374,20 @@ def test_overview_shows_the_six_systems_with_their_numbers(admin: Tab, tmp_path:
     assert [_field(card("crm"), f) for f in ("rps", "p50")] == ["—", "—"]  # not an API
     assert re.fullmatch(r"\d+ (s|min)( \d+ s)? ago", _field(card("mes"), "last"))
     expect(host.locator("svg.sparkline")).to_have_count(6)
+    # From the metrics API: no service.stopped, so 100 % available; mes's hardware FATAL was
+    # never followed by a restart (no MTTR) and is the one failure in 6 system-hours (MTTF)
+    strip = host.locator(".technical .kpi")
+    expect(strip.locator('[data-field="value"]')).to_have_text(
+        ["100 %", "—", "6 h 00 min", "0 /h", "—", "0 %"]
+    )
+    expect(host.locator('.technical .kpi[data-metric="mttr"]')).to_have_attribute(
+        "title", re.compile("^mean of service.failure")
+    )
+    assert {s: _field(card(s), "availability") for s in SYSTEMS} == dict.fromkeys(SYSTEMS, "100 %")
+    assert [_field(card(s), "retry-rate") for s in SYSTEMS] == [
+        "—", "0 %", "—", "0 %", "—", "0 %",
+    ]  # fmt: skip
+    assert _field(card("mes"), "mttr") == "—"
     # events, errors and requests over time; one latency distribution per API
     expect(host.locator(".chart-host svg.chart")).to_have_count(3)
     # 21 bars between the 22 percentiles; crm-api's requests all took 5 ms: one bar
@@ -630,11 +644,9 @@ def sim_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWorld]:
     events = list(Simulator(seed=11, rate=20.0, start=start).events(600))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("LOGYARD_ALERT_RULES", "off")
-        env.setenv("LOGYARD_ANALYTICS", "off")
         app = create_app(tmp_path_factory.mktemp("pages-sim"), admin_token=ADMIN_TOKEN)
         with serve(app, ADMIN_TOKEN) as client:
             env.delenv("LOGYARD_ALERT_RULES")
-            env.delenv("LOGYARD_ANALYTICS")
             per_system: dict[str, int] = {}
             for i in range(0, len(events), 4000):
                 batch = events[i : i + 4000]
@@ -653,6 +665,13 @@ def sim_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWorld]:
                         "total"
                     ]
                     == total
+                ),
+            )
+            _wait(
+                "the analytic tables to catch up",
+                lambda: (
+                    (answer := client.get("/api/v1/metrics/mau")).status_code == 200
+                    and answer.json()["facts_behind"] == 0
                 ),
             )
             yield SimWorld(str(client.base_url).rstrip("/"), client, per_system)

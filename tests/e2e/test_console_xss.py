@@ -245,7 +245,8 @@ HANDLERS = "[onerror], [onload], [onmouseover], [ontoggle], [onfocus], [onclick]
 def _page_rules(tag: str) -> dict[str, Any]:
     """Rules over this test's events: every FATAL, new error signatures, and a threshold
     grouped by user name (so payloads become alert groups)."""
-    every = {"window": "10m", "every": "1m", "late_secs": 0}
+    # every second: the window ends at the cycle's whole second, after the events
+    every = {"window": "10m", "every": "1s", "late_secs": 0}
     return {
         "rules": [
             {"name": "fatal", "type": "fatal", "query": f"host.name:{tag} and log.level:FATAL",

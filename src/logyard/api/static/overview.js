@@ -21,6 +21,7 @@ function mount(host, ctx) {
     bar: rangeBar("overview", ["15m", "1h", "24h", "7d"], ctx),
     status: h("div", { class: "page-status" }),
     cards: h("div", { class: "system-cards", "aria-label": "Systems" }),
+    technical: h("div", { class: "kpi-grid technical", "aria-label": "Recovery and stability" }),
     events: h("div", { class: "chart-host" }),
     errors: h("div", { class: "chart-host" }),
     requests: h("div", { class: "chart-host" }),
@@ -28,7 +29,7 @@ function mount(host, ctx) {
   };
   host.append(
     h("div", { class: "page-head" }, h("h1", {}, "Overview of the six systems"), ui.bar.element),
-    ui.status, ui.cards,
+    ui.status, ui.technical, ui.cards,
     h("div", { class: "chart-grid" },
       h("section", { class: "panel chart-card", "aria-labelledby": "ov-events" },
         h("h2", { id: "ov-events" }, "Events over time"), ui.events, legend(SYSTEMS.map((n) => ({ name: n, color: SYSTEM_COLORS[n] })))),
@@ -99,10 +100,46 @@ async function show(params, ctx) {
     };
     redraw();
     ui.status.replaceChildren();
+    technical(ctx, span, mine); // the analytic metrics come after the logs' own figures
   } catch (err) {
     if (mine === generation) ctx.fail(err, ui.status);
   } finally {
     if (mine === generation) root.removeAttribute("aria-busy");
+  }
+}
+
+const TECHNICAL = [
+  ["availability", "Availability", (f) => `${num(f.value, 2)} %`],
+  ["mttr", "MTTR", (f) => duration(f.value)],
+  ["mttf", "MTTF", (f) => duration(f.value)],
+  ["crash_rate", "Crash rate", (f) => `${num(f.value, 2)} /h`],
+  ["connections", "Peak sessions", (f) => num(f.value)],
+  ["retry_rate", "Retry rate", (f) => `${num(f.value)} %`],
+];
+const CARD_FIELDS = { availability: "availability", mttr: "mttr", retry_rate: "retry-rate" };
+
+/** Availability, recovery and stability from the metrics API (analytic facts): a strip of
+ * overall figures and three per-system figures on the cards. A metric that fails is `—`. */
+async function technical(ctx, span, mine) {
+  const answers = await Promise.allSettled(TECHNICAL.map(([name]) => ctx.api.metric(name, span)));
+  if (mine !== generation) return;
+  const metrics = {};
+  answers.forEach((a, i) => { if (a.status === "fulfilled") metrics[TECHNICAL[i][0]] = a.value; });
+  const shown = (f, format) => (!f || f.empty ? "—" : format(f));
+  ui.technical.replaceChildren(...TECHNICAL.map(([name, title, format]) => {
+    const m = metrics[name];
+    return h("article", { class: `panel kpi${!m || m.empty ? " kpi-empty" : ""}`, "data-metric": name, title: m?.definition || "not available" },
+      h("h2", {}, title), h("p", { class: "kpi-value", "data-field": "value" }, shown(m, format)));
+  }));
+  for (const [name, field] of Object.entries(CARD_FIELDS)) {
+    const format = TECHNICAL.find(([n]) => n === name)[2];
+    for (const system of SYSTEMS) {
+      const cell = ui.cards.querySelector(`.system-card[data-system="${system}"] [data-field="${field}"]`);
+      const f = metrics[name]?.by_system?.[system];
+      if (!cell) continue;
+      cell.textContent = shown(f, format);
+      cell.parentElement.title = f?.empty ? f.reason : (metrics[name]?.definition || "not available");
+    }
   }
 }
 
@@ -154,7 +191,10 @@ function card({ system, secs, bucket, requests, failed, last, spark, from, to, i
       stat("5xx rate", "error-rate", isApi && count ? `${num(errorRate * 100)} %` : "—", isApi ? `${failed} of ${count} requests answered 5xx` : "not an API"),
       stat("Latency p50", "p50", isApi && count ? `${num(lat[key(50)])} ms` : "—"),
       stat("p95", "p95", isApi && count ? `${num(lat[key(95)])} ms` : "—"),
-      stat("p99", "p99", isApi && count ? `${num(lat[key(99)])} ms` : "—")),
+      stat("p99", "p99", isApi && count ? `${num(lat[key(99)])} ms` : "—"),
+      stat("Availability", "availability", "…", "from the metrics API"),
+      stat("MTTR", "mttr", "…", "from the metrics API"),
+      stat("Retry rate", "retry-rate", "…", "from the metrics API")),
     sparkline(values, { color: SYSTEM_COLORS[system], width: 220, height: 34, label: `${system}: events over the range` }));
 }
 
