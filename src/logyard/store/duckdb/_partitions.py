@@ -245,52 +245,43 @@ def drop_partition(
     source = f"read_parquet({_quoted(archive)})"
     params = {"system": system, "lo": lo, "hi": hi}
     record_id = archive_stats(store, archive, system, day).record_id
-    with store._write_lock, store._cursor() as cur:
-        cur.begin()
-        try:
-            doomed = (
-                f"SELECT e.event_id FROM {table} e WHERE e.ts >= $lo AND e.ts < $hi "
-                f"AND e.event_id IN (SELECT event_id FROM {source})"
+    with store._write_lock, store._cursor() as cur, store._transaction(cur):
+        doomed = (
+            f"SELECT e.event_id FROM {table} e WHERE e.ts >= $lo AND e.ts < $hi "
+            f"AND e.event_id IN (SELECT event_id FROM {source})"
+        )
+        seqs = [
+            int(r[0])
+            for r in cur.execute(
+                f"SELECT seq FROM {LINKS_TABLE} WHERE system = $system AND event_id IN "
+                f"({doomed}) ORDER BY seq",
+                params,
+            ).fetchall()
+        ]
+        row = cur.execute(
+            f"DELETE FROM {table} WHERE ts >= $lo AND ts < $hi AND event_id IN "
+            f"(SELECT event_id FROM {source})",
+            {"lo": lo, "hi": hi},
+        ).fetchone()
+        deleted = int(row[0]) if row else 0
+        if originals is not None:
+            cur.execute(
+                "DELETE FROM originals WHERE system = $system AND (event_id, field) IN "
+                f"(SELECT (event_id, field) FROM read_parquet({_quoted(originals)}))",
+                {"system": system},
             )
-            seqs = [
-                int(r[0])
-                for r in cur.execute(
-                    f"SELECT seq FROM {LINKS_TABLE} WHERE system = $system AND event_id IN "
-                    f"({doomed}) ORDER BY seq",
-                    params,
-                ).fetchall()
-            ]
-            row = cur.execute(
-                f"DELETE FROM {table} WHERE ts >= $lo AND ts < $hi AND event_id IN "
-                f"(SELECT event_id FROM {source})",
-                {"lo": lo, "hi": hi},
-            ).fetchone()
-            deleted = int(row[0]) if row else 0
-            if originals is not None:
-                cur.execute(
-                    "DELETE FROM originals WHERE system = $system AND (event_id, field) IN "
-                    f"(SELECT (event_id, field) FROM read_parquet({_quoted(originals)}))",
-                    {"system": system},
-                )
-            known = cur.execute(
-                "SELECT count(*) FROM chain_archive_records WHERE system = $system "
-                "AND record_id = $record",
-                {"system": system, "record": record_id},
-            ).fetchone()
-            if seqs and not (known and known[0]):
-                at = datetime.now(UTC).replace(tzinfo=None)
-                signer = store._chain.signer
-                record = ArchiveRecord.make(
-                    signer, system, record_id, day, seqs, archive_sha256, at
-                )
-                record.insert(cur, seqs)
-            if deleted:
-                store._chain.seal(cur, system)
-            cur.commit()
-        except BaseException:
-            cur.rollback()
-            store._chain.reload(cur)
-            raise
+        known = cur.execute(
+            "SELECT count(*) FROM chain_archive_records WHERE system = $system "
+            "AND record_id = $record",
+            {"system": system, "record": record_id},
+        ).fetchone()
+        if seqs and not (known and known[0]):
+            at = datetime.now(UTC).replace(tzinfo=None)
+            signer = store._chain.signer
+            record = ArchiveRecord.make(signer, system, record_id, day, seqs, archive_sha256, at)
+            record.insert(cur, seqs)
+        if deleted:
+            store._chain.seal(cur, system)
     return deleted
 
 
@@ -319,8 +310,7 @@ def restore_partition(
                 "restore from the archive retention wrote"
             )
         select = ", ".join(c if c in present else f"NULL AS {c}" for c in columns)
-        cur.begin()
-        try:
+        with store._transaction(cur):
             row = cur.execute(
                 f"INSERT INTO {table} SELECT {select} FROM {source} b WHERE NOT EXISTS "
                 f"(SELECT 1 FROM {table} t WHERE t.ts >= $lo AND t.ts < $hi "
@@ -344,9 +334,4 @@ def restore_partition(
                     f"read_parquet({_quoted(originals)}) WHERE system = $system",
                     {"system": system},
                 )
-            cur.commit()
-        except BaseException:
-            cur.rollback()
-            store._chain.reload(cur)
-            raise
     return inserted

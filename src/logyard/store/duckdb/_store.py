@@ -115,6 +115,20 @@ class DuckDBStore:
         return self._cursor()
 
     @contextmanager
+    def _transaction(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """A write transaction on ``cur`` that keeps the hash chain's state: committed when
+        the block ends, rolled back on any error, which also reloads the chain's in-memory
+        heads (they may have advanced inside the transaction)."""
+        cur.begin()
+        try:
+            yield
+            cur.commit()
+        except BaseException:
+            cur.rollback()
+            self._chain.reload(cur)
+            raise
+
+    @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._closed:
             raise StoreError("duckdb store: closed; open a new DuckDBStore")
@@ -160,54 +174,47 @@ class DuckDBStore:
         stored = 0
         dead = 0
         by_system: dict[str, int] = {}
-        with self._write_lock, self._cursor() as cur:
-            cur.begin()
-            try:
-                for system, rows in staged:
-                    table = table_name(system)
-                    cur.register("staged_docs", rows.docs)
-                    try:
-                        inserted = cur.execute(
-                            f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
-                            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
-                            "$lo AND $hi AND t.event_id = b.event_id) RETURNING event_id",
-                            {"lo": rows.lo, "hi": rows.hi},
-                        ).fetchall()
-                    finally:
-                        cur.unregister("staged_docs")
-                    added = len(inserted)
-                    # tamper evidence in the same commit; the bytes are what was stored
-                    chained = [(i, rows.by_id[i]) for (i,) in inserted]
-                    self._chain.record(cur, system, chained)
-                    stored += added
-                    by_system[system] = by_system.get(system, 0) + added
-                if letters is not None:
-                    cur.register("batch_letters", letters)
-                    try:
-                        row = cur.execute(
-                            "INSERT INTO dead_letters SELECT b.* FROM batch_letters b "
-                            "WHERE b.id NOT IN (SELECT id FROM dead_letters)"
-                        ).fetchone()
-                    finally:
-                        cur.unregister("batch_letters")
-                    dead = int(row[0]) if row else 0
-                if batch.originals:
-                    cur.executemany(
-                        "INSERT OR IGNORE INTO originals VALUES (?, ?, ?, ?, ?)",
-                        [(e, s, f, subj, env.decode()) for e, s, f, subj, env in batch.originals],
-                    )
-                if batch.checkpoint is not None:
-                    name, position = batch.checkpoint
-                    cur.execute(
-                        "INSERT INTO checkpoints VALUES ($name, $position) "
-                        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-                        {"name": name, "position": position},
-                    )
-                cur.commit()
-            except BaseException:
-                cur.rollback()
-                self._chain.reload(cur)
-                raise
+        with self._write_lock, self._cursor() as cur, self._transaction(cur):
+            for system, rows in staged:
+                table = table_name(system)
+                cur.register("staged_docs", rows.docs)
+                try:
+                    inserted = cur.execute(
+                        f"INSERT INTO {table} SELECT b.* FROM (SELECT {SELECT_STAGED}) b "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.ts BETWEEN "
+                        "$lo AND $hi AND t.event_id = b.event_id) RETURNING event_id",
+                        {"lo": rows.lo, "hi": rows.hi},
+                    ).fetchall()
+                finally:
+                    cur.unregister("staged_docs")
+                added = len(inserted)
+                # tamper evidence in the same commit; the bytes are what was stored
+                chained = [(i, rows.by_id[i]) for (i,) in inserted]
+                self._chain.record(cur, system, chained)
+                stored += added
+                by_system[system] = by_system.get(system, 0) + added
+            if letters is not None:
+                cur.register("batch_letters", letters)
+                try:
+                    row = cur.execute(
+                        "INSERT INTO dead_letters SELECT b.* FROM batch_letters b "
+                        "WHERE b.id NOT IN (SELECT id FROM dead_letters)"
+                    ).fetchone()
+                finally:
+                    cur.unregister("batch_letters")
+                dead = int(row[0]) if row else 0
+            if batch.originals:
+                cur.executemany(
+                    "INSERT OR IGNORE INTO originals VALUES (?, ?, ?, ?, ?)",
+                    [(e, s, f, subj, env.decode()) for e, s, f, subj, env in batch.originals],
+                )
+            if batch.checkpoint is not None:
+                name, position = batch.checkpoint
+                cur.execute(
+                    "INSERT INTO checkpoints VALUES ($name, $position) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                    {"name": name, "position": position},
+                )
         return WriteResult(
             stored=stored, duplicates=submitted - stored, dead_letters=dead, by_system=by_system
         )
