@@ -172,7 +172,7 @@ def business_events(now: datetime) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for days, users in ((2, ["alice", "bob", "carol"]), (1, ["alice", "bob"])):
         for n, user in enumerate(users):
-            ts = now - timedelta(days=days) + timedelta(seconds=n)
+            ts = now - timedelta(days=days, seconds=n)
             out.append({"@timestamp": iso(ts), "event.action": "user.logged_in",
                         "service.name": "internet-shop", "user.name": user})  # fmt: skip
     for n, score in enumerate([5, 4, 2]):
