@@ -1,5 +1,6 @@
 """What a search or an aggregation may ask, checked alike by every backend.
 
+A query names fields of at most 256 characters and compares number fields with numbers.
 A page holds at most :data:`MAX_PAGE_SIZE` hits and is sorted by fields that hold one value
 (not objects or lists); ``search_after`` carries one value per sort key. Aggregations take
 fields that hold one value, metrics only numbers; a date histogram has at most
@@ -14,7 +15,7 @@ from typing import Any
 
 from logyard.errors import QueryError
 from logyard.store._dates import to_epoch_ms
-from logyard.store._fields import FieldKind
+from logyard.store._fields import FieldKind, FieldRef, field_ref
 
 __all__ = [
     "MAX_BUCKETS",
@@ -25,11 +26,31 @@ __all__ = [
     "check_search_after",
     "check_sortable",
     "histogram_bounds",
+    "query_field",
+    "query_number",
     "too_many_buckets",
 ]
 
 MAX_PAGE_SIZE = 10_000
 MAX_BUCKETS = 10_000
+
+
+def query_field(field: str) -> FieldRef:
+    """The field a query names, resolved (:func:`~logyard.store._fields.field_ref`)."""
+    if not field or len(field) > 256:
+        raise QueryError(f"{field!r}: not a field name; name a field like service.name")
+    return field_ref(field)
+
+
+def query_number(field: str, value: str) -> float:
+    """The number a query compares number field ``field`` with."""
+    try:
+        return float(value)
+    except ValueError:
+        raise QueryError(
+            f"{field}: {value!r} is not a number; this field holds numbers, "
+            "compare it with one like 500 or 0.25"
+        ) from None
 
 
 def check_page_size(size: int) -> None:

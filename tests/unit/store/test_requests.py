@@ -14,6 +14,8 @@ from logyard.store._requests import (
     check_search_after,
     check_sortable,
     histogram_bounds,
+    query_field,
+    query_number,
     too_many_buckets,
 )
 
@@ -84,4 +86,25 @@ def test_histogram_bounds_follow_the_time_range_of_timestamp_only() -> None:
         histogram_bounds("@timestamp", start, end),
         histogram_bounds("order.created_at", start, end),
         histogram_bounds("@timestamp", start, None),
+    )
+
+
+def test_query_fields_and_numbers() -> None:
+    """A field is named by 1 to 256 characters; a number field compares with a number."""
+    ref = query_field("order.params.color")
+    expected_resolved = ("order.params", ("color",), "unknown", 0.25)
+    assert expected_resolved == (
+        ref.key,
+        ref.path,
+        ref.kind,
+        query_number("http.duration_ms", "0.25"),
+    )
+    expected = (
+        "'': not a field name; name a field like service.name",
+        "http.duration_ms: 'slow' is not a number; this field holds numbers, "
+        "compare it with one like 500 or 0.25",
+    )
+    assert expected == (
+        _message(query_field, ""),
+        _message(query_number, "http.duration_ms", "slow"),
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from logyard.catalog import SYSTEMS
-from logyard.errors import QueryError
 from logyard.store._fields import FieldKind, field_ref
+from logyard.store._requests import query_field
 
 __all__ = [
     "ENVELOPE_COLUMNS",
@@ -125,9 +125,7 @@ def _json_path(key: str, path: tuple[str, ...]) -> str:
 
 def column(field: str, params: Params) -> Column:
     """The SQL expression of ``field``; extraction from ``doc`` binds the path as a parameter."""
-    if not field or len(field) > 256:
-        raise QueryError(f"{field!r}: not a field name; name a field like service.name")
-    ref = field_ref(field)
+    ref = query_field(field)
     col = _BY_FIELD.get(field)
     if col is not None:
         return Column(col, ref.kind, field, True)

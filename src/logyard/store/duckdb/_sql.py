@@ -13,6 +13,7 @@ import msgspec
 from logyard.errors import QueryError
 from logyard.store import kql
 from logyard.store._dates import parse_datetime
+from logyard.store._requests import query_number
 from logyard.store._scope import levels_in_range
 from logyard.store.duckdb._schema import Column, Params, column, json_exists
 
@@ -121,16 +122,6 @@ def _exists(field: str, params: Params) -> str:
     return f"({col.sql} IS NOT NULL)"
 
 
-def _number(col: Column, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise QueryError(
-            f"{col.name}: {value!r} is not a number; this field holds numbers, "
-            "compare it with one like 500 or 0.25"
-        ) from None
-
-
 def _match(col: Column, value: str, kind: kql.MatchKind, params: Params) -> str:
     wildcard = kind == "wildcard"
     match col.kind:
@@ -149,7 +140,7 @@ def _match(col: Column, value: str, kind: kql.MatchKind, params: Params) -> str:
                     f"{col.name}: wildcards do not apply to numbers; "
                     f"use a range like {col.name} >= 100"
                 )
-            return f"({col.sql} = {params.add(_number(col, value))})"
+            return f"({col.sql} = {params.add(query_number(col.name, value))})"
         case "date":
             if wildcard:
                 raise QueryError(
@@ -179,7 +170,7 @@ def _match(col: Column, value: str, kind: kql.MatchKind, params: Params) -> str:
 def _range(col: Column, op: str, value: str, params: Params) -> str:
     match col.kind:
         case "number":
-            return f"({col.sql} {op} {params.add(_number(col, value))})"
+            return f"({col.sql} {op} {params.add(query_number(col.name, value))})"
         case "date":
             return f"({col.sql} {op} {params.add(sql_datetime(value, col.name))})"
         case "level":

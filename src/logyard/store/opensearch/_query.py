@@ -24,13 +24,15 @@ from logyard.errors import QueryError
 from logyard.store import kql
 from logyard.store._base import index_name
 from logyard.store._dates import parse_datetime, to_epoch_ms
-from logyard.store._fields import FieldRef, field_ref
+from logyard.store._fields import FieldRef
 from logyard.store._model import SearchRequest, Sort
 from logyard.store._requests import (
     MAX_PAGE_SIZE,
     check_page_size,
     check_search_after,
     check_sortable,
+    query_field,
+    query_number,
 )
 from logyard.store._scope import levels_in_range, systems_to_read
 from logyard.store.opensearch._mapping import FREE_TEXT_FIELD
@@ -73,22 +75,6 @@ def _literal(text: str) -> str:
     return "".join("\\" + c if c in "*?\\" else c for c in text)
 
 
-def _ref(field: str) -> FieldRef:
-    if not field or len(field) > 256:
-        raise QueryError(f"{field!r}: not a field name; name a field like service.name")
-    return field_ref(field)
-
-
-def _number(ref: FieldRef, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise QueryError(
-            f"{ref.name}: {value!r} is not a number; this field holds numbers, "
-            "compare it with one like 500 or 0.25"
-        ) from None
-
-
 def _wildcard(field: str, value: str, *, insensitive: bool) -> dict[str, Any]:
     spec: dict[str, Any] = {"value": value}
     if insensitive:
@@ -113,11 +99,11 @@ def compile_query(node: kql.Node) -> dict[str, Any]:
             pattern = wildcard_value(text) if kind == "wildcard" else _literal(text)
             return _wildcard(FREE_TEXT_FIELD, f"*{pattern}*", insensitive=True)
         case kql.Exists(field):
-            return {"exists": {"field": _ref(field).name}}
+            return {"exists": {"field": query_field(field).name}}
         case kql.Match(field, value, kind):
-            return _match(_ref(field), value, kind)
+            return _match(query_field(field), value, kind)
         case kql.Range(field, op, value):
-            return _range(_ref(field), op, value)
+            return _range(query_field(field), op, value)
     raise TypeError(f"not a KQL node: {node!r}")  # pragma: no cover
 
 
@@ -137,7 +123,7 @@ def _match(ref: FieldRef, value: str, kind: kql.MatchKind) -> dict[str, Any]:
                 raise QueryError(
                     f"{name}: wildcards do not apply to numbers; use a range like {name} >= 100"
                 )
-            return {"term": {name: _number(ref, value)}}
+            return {"term": {name: query_number(ref.name, value)}}
         case "date":
             if wildcard:
                 raise QueryError(
@@ -164,7 +150,7 @@ def _range(ref: FieldRef, op: kql.RangeOp, value: str) -> dict[str, Any]:
     bound = _RANGE_OPS[op]
     match ref.kind:
         case "number":
-            return {"range": {name: {bound: _number(ref, value)}}}
+            return {"range": {name: {bound: query_number(ref.name, value)}}}
         case "date":
             ms = to_epoch_ms(parse_datetime(value, name))
             return {"range": {name: {bound: ms, "format": _EPOCH}}}
@@ -209,7 +195,7 @@ def sort_clause(sorts: tuple[Sort, ...]) -> list[dict[str, Any]]:
     """Sort keys, nulls last, then ``event.id`` in the first key's direction."""
     out: list[dict[str, Any]] = []
     for i, s in enumerate(sorts):
-        ref = _ref(s.field)
+        ref = query_field(s.field)
         check_sortable(i, s.field, ref.kind)
         name = f"{s.field}.wildcard" if ref.kind == "text" else s.field
         spec: dict[str, Any] = {"order": s.order, "missing": "_last"}
