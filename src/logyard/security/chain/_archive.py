@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from logyard.security.chain._checkpoints import naive_utc
 from logyard.security.chain._keys import CheckpointSigner, TrustedKeys
 from logyard.security.chain._links import ARCHIVE_RECORDS_TABLE, ARCHIVED_TABLE
 
@@ -42,10 +43,6 @@ def positions_digest(seqs: Iterable[int]) -> bytes:
     return digest.digest()
 
 
-def _naive_utc(at: datetime) -> datetime:
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
-
-
 def archive_message(
     system: str,
     record_id: str,
@@ -56,7 +53,7 @@ def archive_message(
     at: datetime,
 ) -> bytes:
     """The bytes an archive record's signature covers."""
-    stamp = _naive_utc(at).isoformat(timespec="microseconds")
+    stamp = naive_utc(at).isoformat(timespec="microseconds")
     return (
         f"logyard-chain-archive/1\n{system}\n{record_id}\n{day.isoformat()}\n{positions}\n"
         f"{digest.hex()}\n{archive_sha256}\n{stamp}Z"
@@ -89,7 +86,7 @@ class ArchiveRecord:
         at: datetime,
     ) -> ArchiveRecord:
         """A record of ``seqs`` (ascending) signed by ``signer``."""
-        at = _naive_utc(at)
+        at = naive_utc(at)
         digest = positions_digest(seqs)
         message = archive_message(system, record_id, day, len(seqs), digest, archive_sha256, at)
         return cls(

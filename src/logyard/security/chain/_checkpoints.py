@@ -19,18 +19,25 @@ from typing import Any, Literal
 from logyard.security.chain._keys import CheckpointSigner
 from logyard.security.chain._links import CHECKPOINTS_TABLE
 
-__all__ = ["Checkpoint", "CheckpointKind", "checkpoint_message", "read_checkpoints"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointKind",
+    "checkpoint_message",
+    "naive_utc",
+    "read_checkpoints",
+]
 
 CheckpointKind = Literal["periodic", "heartbeat"]
 
 
-def _naive_utc(at: datetime) -> datetime:
+def naive_utc(at: datetime) -> datetime:
+    """``at`` in UTC without a zone, as the chain's tables store times (naive = UTC)."""
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def checkpoint_message(system: str, seq: int, hash_: bytes, at: datetime, kind: str) -> bytes:
     """The bytes a checkpoint's signature covers."""
-    stamp = _naive_utc(at).isoformat(timespec="microseconds")
+    stamp = naive_utc(at).isoformat(timespec="microseconds")
     return f"logyard-chain-checkpoint/1\n{system}\n{seq}\n{hash_.hex()}\n{stamp}Z\n{kind}".encode()
 
 
@@ -57,7 +64,7 @@ class Checkpoint:
         kind: CheckpointKind,
     ) -> Checkpoint:
         """A checkpoint signed by ``signer``."""
-        at = _naive_utc(at)
+        at = naive_utc(at)
         signature = signer.sign(checkpoint_message(system, seq, hash_, at, kind))
         return cls(system, seq, hash_, at, kind, signer.key_id, signature)
 
