@@ -150,10 +150,7 @@ class _OpenSearchImpl:
             raise ClusterUnreachable(_unreachable(self.where, exc)) from exc
         except os_exc.TransportError as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else 0
-            info = exc.info
-            if isinstance(info, str | bytes):
-                info = _parse(info)
-            return Response(status, info)
+            return Response(status, _parsed(exc.info))
         if method == "HEAD":  # opensearch-py answers HEAD with True/False
             return Response(200 if body else 404, None)
         return Response(200, body)
@@ -187,28 +184,25 @@ class _ElasticImpl:
                 method, path, params=params or None, headers=headers, body=data
             )
         except ApiError as exc:
-            body = exc.body
-            if isinstance(body, str | bytes):
-                body = _parse(body)
-            return Response(exc.meta.status, body)
+            return Response(exc.meta.status, _parsed(exc.body))
         except elastic_transport.TransportError as exc:  # connection, TLS, timeout
             raise ClusterUnreachable(_unreachable(self.where, exc)) from exc
-        body = resp.body
-        if isinstance(body, str | bytes):
-            body = _parse(body)
-        return Response(resp.meta.status, body)
+        return Response(resp.meta.status, _parsed(resp.body))
 
     def close(self) -> None:
         self.client.close()
 
 
-def _parse(text: str | bytes) -> Any:
-    if not text:
+def _parsed(body: Any) -> Any:
+    """A body the client left as text or bytes, parsed as JSON (text when it is not JSON)."""
+    if not isinstance(body, str | bytes):
+        return body
+    if not body:
         return None
     try:
-        return _DECODE.decode(text)
+        return _DECODE.decode(body)
     except msgspec.DecodeError:
-        return text if isinstance(text, str) else text.decode("utf-8", "replace")
+        return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 def _unreachable(where: str, exc: Exception) -> str:
