@@ -9,15 +9,14 @@ Run: .venv/bin/python bench/bench_keyring.py [--subjects N] [--rounds R] [--dir 
   for a subject it had never seen).
 * ``keys.db, 1 per call`` — ``Keyring.key_for_seal`` on new subjects: one transaction each.
 * ``keys.db, batch of B`` — ``Keyring.prepare`` of B new subjects: one transaction each.
-* the same SQLite transaction in the other journal modes (WAL with synchronous=FULL,
-  and DELETE — the one the keyring uses), without the keyring around it, to show why
-  the rollback journal was chosen.
+* the bare SQLite transaction (keyring-sized rows, synchronous=FULL, secure_delete) in
+  the journal modes DELETE (the keyring's), TRUNCATE and WAL, without the keyring around it.
 * ``forget`` — the earlier replace-and-scrub of a file against an UPDATE of the row
   under secure_delete.
 
-Each figure is the median of ``--rounds`` rounds (fresh directory each), in
-microseconds per subject. The disk is the one ``--dir`` is on (default: the data dir's
-parent, i.e. the project's disk, not a tmpfs).
+Each figure is the median of ``--rounds`` rounds (fresh directory each, the variants
+taking turns), in microseconds per subject. The disk is the one ``--dir`` is on (default:
+the repository's directory, i.e. the project's disk, not a tmpfs).
 """
 
 from __future__ import annotations
@@ -96,14 +95,18 @@ def raw_sqlite(path: Path, mode: str, n: int, batch: int) -> float:
     return elapsed
 
 
-def measure(base: Path, rounds: int, fn: Callable[[Path], tuple[float, int]]) -> float:
-    """Median µs per subject of ``fn(fresh directory) -> (seconds, subjects)``."""
-    per: list[float] = []
+def measure(
+    base: Path, rounds: int, variants: list[tuple[str, Callable[[Path], tuple[float, int]]]]
+) -> dict[str, float]:
+    """Median µs per subject of each ``fn(fresh directory) -> (seconds, subjects)``; the
+    variants take turns round by round, so a busy moment of the disk hits them alike."""
+    per: dict[str, list[float]] = {label: [] for label, _ in variants}
     for _ in range(rounds):
-        with tempfile.TemporaryDirectory(dir=base) as tmp:
-            seconds, count = fn(Path(tmp))
-            per.append(seconds / count * 1e6)
-    return statistics.median(per)
+        for label, fn in variants:
+            with tempfile.TemporaryDirectory(dir=base) as tmp:
+                seconds, count = fn(Path(tmp))
+                per[label].append(seconds / count * 1e6)
+    return {label: statistics.median(values) for label, values in per.items()}
 
 
 def main() -> None:
@@ -169,23 +172,32 @@ def main() -> None:
         keyring.close()
         return elapsed, 100
 
-    old = measure(base, rounds, files)
-    rows: list[tuple[str, float]] = [("files (earlier keyring), 1 per call", old)]
-    rows.append(("keys.db, 1 per call (key_for_seal)", measure(base, rounds, keyring_calls(1))))
-    for batch in (10, 100, 1000):
-        label = f"keys.db, batch of {batch} (prepare)"
-        rows.append((label, measure(base, rounds, keyring_calls(batch))))
-    for mode in ("WAL", "DELETE"):
-        for batch in (1, 100):
-            label = f"  raw SQLite {mode}, {batch} per transaction"
-            rows.append((label, measure(base, rounds, raw(mode, batch))))
+    variants: list[tuple[str, Callable[[Path], tuple[float, int]]]] = [
+        ("files (earlier keyring), 1 per call", files),
+        ("keys.db, 1 per call (key_for_seal)", keyring_calls(1)),
+    ]
+    variants += [(f"keys.db, batch of {b} (prepare)", keyring_calls(b)) for b in (10, 100, 1000)]
+    variants += [
+        (f"  raw SQLite {mode}, {b} per transaction", raw(mode, b))
+        for mode in ("DELETE", "TRUNCATE", "WAL")
+        for b in (1, 100)
+    ]
+    results = measure(base, rounds, variants)
+    old = results[variants[0][0]]
     print(f"{'new key per subject':<46} {'µs/subject':>12} {'old / this':>11}")
-    for label, us in rows:
+    for label, us in results.items():
         print(f"{label:<46} {us:>12,.1f} {old / us:>10.1f}x")
-    f_old, f_new = measure(base, rounds, forgets_old), measure(base, rounds, forgets_new)
+    forgets = measure(
+        base,
+        rounds,
+        [
+            ("files: tombstone + scrub of the old file", forgets_old),
+            ("keys.db: UPDATE under secure_delete", forgets_new),
+        ],
+    )
     print(f"\n{'forget one subject':<46} {'µs/subject':>12}")
-    print(f"{'files: tombstone + scrub of the old file':<46} {f_old:>12,.1f}")
-    print(f"{'keys.db: UPDATE under secure_delete':<46} {f_new:>12,.1f}")
+    for label, us in forgets.items():
+        print(f"{label:<46} {us:>12,.1f}")
 
 
 if __name__ == "__main__":
