@@ -130,3 +130,25 @@ def test_forgotten_keys_are_in_no_file_while_the_others_are(tmp_path: Path) -> N
 
     assert ([s for s in gone if found(s)], [s for s in kept if not found(s)]) == ([], [])
     assert sorted(p.name for p in directory.iterdir()) == [".lock", "keys.db"]
+
+
+def test_rewrap_covers_more_rows_than_one_transaction(tmp_path: Path) -> None:
+    """1,200 keys (three rewrap transactions of 500): all re-wrapped under the new master,
+    an envelope of the first and the last subject opens after the old master is retired."""
+    kms = LocalKMS.create(tmp_path / "master.key")
+    keyring = Keyring(tmp_path / "keyring", kms)
+    enc = Encryptor(keyring)
+    subjects = [f"user:{i:04d}" for i in range(1200)]
+    keyring.prepare(subjects)
+    first = enc.seal("a", event_id="ev-1", field="f", subject=subjects[0])
+    last = enc.seal("z", event_id="ev-2", field="f", subject=subjects[-1])
+    old = kms.current_master_kid()
+    new = kms.rotate()
+    count = keyring.rewrap()
+    kms.retire(old)
+    fresh = Encryptor(Keyring(tmp_path / "keyring", LocalKMS.from_file(tmp_path / "master.key")))
+    assert (count, keyring.master_kids(), keyring.rewrap()) == (1200, {new: 1200}, 0)
+    assert [
+        fresh.open(first, event_id="ev-1", field="f"),
+        fresh.open(last, event_id="ev-2", field="f"),
+    ] == ["a", "z"]
