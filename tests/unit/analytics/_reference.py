@@ -79,13 +79,24 @@ def requests(events: Iterable[Event], w: Window) -> list[ApiRequest]:
 
 
 def response_times(reqs: list[ApiRequest]) -> list[float]:
-    calls: dict[tuple[Any, ...], list[ApiRequest]] = defaultdict(list)
+    """Per call — an attempt with retry_attempt 0 and the retries after it (same system,
+    trace, method, route) — from the first attempt's start to the last attempt's end."""
+    keys: dict[tuple[Any, ...], list[ApiRequest]] = defaultdict(list)
     for r in reqs:
-        calls[(r.service, r.trace_id or r.event_id, r.method, r.route)].append(r)
-    return [
-        max(ms(r.timestamp) for r in rs) - min(ms(r.timestamp) - r.duration_ms for r in rs)
-        for rs in calls.values()
-    ]
+        keys[(r.service, r.trace_id or r.event_id, r.method, r.route)].append(r)
+    out = []
+    for attempts in keys.values():
+        chains: list[list[ApiRequest]] = []
+        for r in sorted(attempts, key=lambda r: (r.timestamp, r.retry_attempt)):
+            if r.retry_attempt == 0 or not chains:
+                chains.append([r])
+            else:
+                chains[-1].append(r)
+        for c in chains:  # times relative to the chain's first attempt: exact for singles
+            base = ms(c[0].timestamp)
+            ends = [ms(r.timestamp) - base for r in c]
+            out.append(max(ends) - min(e - r.duration_ms for e, r in zip(ends, c, strict=True)))
+    return out
 
 
 # -- operations -------------------------------------------------------------------------------
