@@ -89,13 +89,14 @@ class KeyStore:
                 raise sqlite3.DatabaseError(f"journal_mode stays {mode!r}")
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA secure_delete = ON")
-            with self._write():
-                version = self._db.execute("PRAGMA user_version").fetchone()[0]
-                if version not in (0, _SCHEMA_VERSION):
-                    raise sqlite3.DatabaseError(f"schema version {version}")
-                for statement in _SCHEMA:
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, _SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"schema version {version}, newer than this logyard")
+            if version == 0:  # a new database: the schema, once
+                with self._write():
+                    for statement in _SCHEMA:
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
             self._version = self._data_version()
             self._forget_seq = self._max_forget_seq()
         except sqlite3.Error as exc:
