@@ -152,3 +152,17 @@ def test_rewrap_covers_more_rows_than_one_transaction(tmp_path: Path) -> None:
         fresh.open(first, event_id="ev-1", field="f"),
         fresh.open(last, event_id="ev-2", field="f"),
     ] == ["a", "z"]
+
+
+def test_database_runs_with_the_settings_the_guarantees_rest_on(tmp_path: Path) -> None:
+    """The keyring's own connection uses the rollback journal deleted at each commit,
+    synchronous=EXTRA (durable at COMMIT, even against a power cut after the unlink) and
+    secure_delete=ON (forgotten bytes zeroed) — the settings docs/security/encryption.md
+    argues from."""
+    keyring = Keyring(tmp_path / "keyring", LocalKMS.create(tmp_path / "master.key"))
+    db = keyring._store._db
+    settings = [
+        db.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "secure_delete")
+    ]
+    assert settings == ["delete", 3, 1]
