@@ -10,7 +10,7 @@ Run: .venv/bin/python bench/bench_keyring.py [--subjects N] [--rounds R] [--dir 
 * ``keys.db, 1 per call`` — ``Keyring.key_for_seal`` on new subjects: one transaction each.
 * ``keys.db, batch of B`` — ``Keyring.prepare`` of B new subjects: one transaction each.
 * the bare SQLite transaction (keyring-sized rows, secure_delete, durable at COMMIT: EXTRA
-  for DELETE, FULL otherwise) in the journal modes DELETE (the keyring's), TRUNCATE and
+  for DELETE, FULL otherwise) in the journal modes DELETE, TRUNCATE (the keyring's) and
   WAL, without the keyring around it.
 * ``forget`` — the earlier replace-and-scrub of a file against an UPDATE of the row
   under secure_delete.
@@ -77,7 +77,7 @@ def raw_sqlite(path: Path, mode: str, n: int, batch: int) -> float:
     """Seconds for ``n`` inserts of keyring-sized rows, ``batch`` per transaction."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute(f"PRAGMA journal_mode = {mode}")
-    # as durable as the keyring: DELETE needs EXTRA (the directory synced after the unlink)
+    # durable at COMMIT: DELETE needs EXTRA (the directory synced after the unlink)
     db.execute(f"PRAGMA synchronous = {'EXTRA' if mode == 'DELETE' else 'FULL'}")
     db.execute("PRAGMA secure_delete = ON")
     db.execute("CREATE TABLE s (subj TEXT PRIMARY KEY, kid TEXT, w BLOB) WITHOUT ROWID")

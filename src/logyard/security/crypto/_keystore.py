@@ -2,12 +2,12 @@
 
 Why SQLite and these settings (the argument is spelled out in docs/security/encryption.md):
 
-* ``journal_mode=DELETE`` (the rollback journal) with ``synchronous=EXTRA``: a transaction
-  is durable when ``COMMIT`` returns — EXTRA also syncs the directory after the journal's
-  unlink, so a power cut right after cannot bring the journal back and roll the commit
-  back — and the journal, the only place that holds the pre-images of changed pages, is
-  deleted at that moment. After every commit the keyring
-  is ``keys.db`` alone; no WAL keeps old page images around until a checkpoint.
+* ``journal_mode=TRUNCATE`` (the rollback journal) with ``synchronous=FULL``: a transaction
+  is durable when ``COMMIT`` returns, and the commit point is the truncation of the
+  journal — the only place that holds the pre-images of changed pages — to zero bytes,
+  fsync'd at once under FULL (so a power cut cannot bring its content back and roll the
+  commit back). After every commit the journal file is empty: no WAL keeps old page
+  images around until a checkpoint.
 * ``secure_delete=ON``: content deleted or overwritten (a forgotten subject's wrapped key,
   a re-wrapped key) is overwritten with zeros in the database file, in the page and on the
   freelist alike.
@@ -86,10 +86,10 @@ class KeyStore:
                 self.path, isolation_level=None, check_same_thread=False, timeout=_BUSY_MS / 1000
             )
             self._db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
-            mode = self._db.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            if mode != "delete":
+            mode = self._db.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]
+            if mode != "truncate":
                 raise sqlite3.DatabaseError(f"journal_mode stays {mode!r}")
-            self._db.execute("PRAGMA synchronous = EXTRA")
+            self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA secure_delete = ON")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, _SCHEMA_VERSION):
