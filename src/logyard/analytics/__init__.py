@@ -3,7 +3,7 @@
 ::
 
     store ──read_after (chain seq)──▶ normalize ──▶ AnalyticsSink ──▶ analytics.* tables
-                                                                        │
+                                                   (or analytics-* indices)  │
                                        logyard.analytics.metrics ◀──────┘ (and the logs)
 """
 
@@ -15,6 +15,7 @@ from logyard.analytics._normalize import (
     StoredEvent,
     normalize,
 )
+from logyard.analytics._opensearch import OpenSearchAnalyticsSink
 from logyard.analytics._runner import Analyzer, RunStats
 from logyard.analytics._schema import SCHEMA, SESSION_TIMEOUT_MINUTES
 from logyard.analytics._sink import AnalyticsSink, DuckDBAnalyticsSink
@@ -29,6 +30,7 @@ __all__ = [
     "Fact",
     "FactBatch",
     "NormalizeError",
+    "OpenSearchAnalyticsSink",
     "RunStats",
     "StoredEvent",
     "normalize",

@@ -281,8 +281,8 @@ def test_public_surface() -> None:
     assert all(hasattr(logyard.analytics, name) for name in logyard.analytics.__all__)
     assert logyard.analytics.__all__ == [
         "NORMALIZED_ACTIONS", "SCHEMA", "SESSION_TIMEOUT_MINUTES", "AnalyticsSink", "Analyzer",
-        "DuckDBAnalyticsSink", "Fact", "FactBatch", "NormalizeError", "RunStats", "StoredEvent",
-        "normalize",
+        "DuckDBAnalyticsSink", "Fact", "FactBatch", "NormalizeError", "OpenSearchAnalyticsSink",
+        "RunStats", "StoredEvent", "normalize",
     ]  # fmt: skip
 
 

@@ -1,0 +1,116 @@
+"""The ``analytics-*`` sink on osmem-server: the AnalyticsSink contract, the same rows as the
+DuckDB sink on simulated traffic, replays and concurrent writers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from tests.unit.analytics.test_sink import (
+    login_batch,
+    test_apply_moves_cursors_forward_only,
+    test_new_sink_has_no_cursors,
+    test_reset_forgets_cursors,
+)
+
+from logyard.analytics import AnalyticsSink, Analyzer, OpenSearchAnalyticsSink
+from logyard.analytics._documents import TABLES, index_of
+from logyard.sim import Simulator
+from logyard.store import WriteBatch
+from logyard.store.duckdb import DuckDBStore
+
+from ._analytics import cluster_rows, duckdb_rows
+from ._osmem import opensearch_url, osmem
+
+__all__ = [
+    "opensearch_url",
+    "osmem",
+    "test_apply_moves_cursors_forward_only",
+    "test_new_sink_has_no_cursors",
+    "test_reset_forgets_cursors",
+]
+
+START = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sink(opensearch_url: str) -> Iterator[AnalyticsSink]:
+    """The contract tests imported above run on this sink (osmem-server)."""
+    s = OpenSearchAnalyticsSink(opensearch_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def sim_store() -> Iterator[DuckDBStore]:
+    """Seed 11, two events per second for 90 minutes (~11k events) in a DuckDB store."""
+    events = list(Simulator(seed=11, rate=2.0, start=START).events(90 * 60))
+    store = DuckDBStore(None)
+    for i in range(0, len(events), 4000):
+        store.write(WriteBatch(events=events[i : i + 4000]))
+    Analyzer(store).catch_up()  # the DuckDB sink: analytics.* in the store's file
+    yield store
+    store.close()
+
+
+def test_same_rows_as_the_duckdb_sink(sim_store: DuckDBStore, opensearch_url: str) -> None:
+    """Folding the same stored events in batches of 1500 (an order's facts span batches)
+    gives every analytics-* index exactly the rows of the DuckDB sink's table."""
+    sink = OpenSearchAnalyticsSink(opensearch_url)
+    try:
+        Analyzer(sim_store, sink, batch_size=1500).catch_up()
+    finally:
+        sink.close()
+    for table in TABLES:
+        expected = duckdb_rows(sim_store, table)
+        assert expected, f"{table}: the simulated traffic has no rows, the test proves nothing"
+        assert expected == cluster_rows(opensearch_url, table), table
+
+
+def test_a_replay_changes_nothing(sim_store: DuckDBStore, opensearch_url: str) -> None:
+    """Applying every batch a second time (a crash before the cursor write, then the same
+    batches again) leaves every index as it was, with the cursors where they were."""
+    sink = OpenSearchAnalyticsSink(opensearch_url)
+    try:
+        Analyzer(sim_store, sink, batch_size=3000).catch_up()
+        before = {t: cluster_rows(opensearch_url, t) for t in TABLES}
+        cursors = sink.cursors()
+        sink.reset()
+        Analyzer(sim_store, sink, batch_size=3000).catch_up()
+        replay = Analyzer(sim_store, sink, batch_size=3000)
+        # forget the cursors only: every batch is read and applied again over the facts
+        sink.client.request("DELETE", "/logyard-analytics-cursors/_doc/crm")
+        replay.catch_up()
+        after = {t: cluster_rows(opensearch_url, t) for t in TABLES}
+        assert (before, cursors) == (after, sink.cursors())
+    finally:
+        sink.close()
+
+
+def test_a_stale_writer_cannot_overwrite_a_fuller_order(opensearch_url: str) -> None:
+    """An orders row computed from fewer facts (a slower processor) is refused by the
+    cluster (external version = facts counted); the fuller row stays."""
+    sink = OpenSearchAnalyticsSink(opensearch_url)
+    try:
+        full = {"_index": index_of("orders"), "_id": "ORD-9", "version": 3,
+                "version_type": "external_gte"}  # fmt: skip
+        stale = {**full, "version": 2}
+        sink._versioned([(full, {"order_id": "ORD-9", "changes": 2})], "order")
+        sink._versioned([(stale, {"order_id": "ORD-9", "changes": 1})], "order")
+        got = sink.client.request("GET", f"/{index_of('orders')}/_doc/ORD-9")
+        assert {"order_id": "ORD-9", "changes": 2} == got.body["_source"]
+    finally:
+        sink.close()
+
+
+def test_the_cursor_is_a_cluster_document(opensearch_url: str) -> None:
+    """The cursor lives in logyard-analytics-cursors (outside analytics-*, which
+    Support_Logs reads), one document per system, with the position as its version."""
+    sink = OpenSearchAnalyticsSink(opensearch_url)
+    try:
+        sink.apply(login_batch(), {"crm": 7})
+        got = sink.client.request("GET", "/logyard-analytics-cursors/_doc/crm")
+        assert ({"key": "crm", "seq": 7}, 7) == (got.body["_source"], got.body["_version"])
+    finally:
+        sink.close()
