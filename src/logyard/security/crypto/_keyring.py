@@ -285,12 +285,10 @@ class Keyring:
 
     def master_kids(self) -> dict[str, int]:
         """How many wrapped keys (data keys and the subject key) each master key wraps."""
-        counts: dict[str, int] = {}
-        mkids = [r.mkid for r in self._store.all_rows() if r.mkid is not None]
+        counts = self._store.master_counts()
         meta_path = self._dir / "meta.json"
         if meta_path.exists():
-            mkids.append(_load(meta_path)["mkid"])
-        for mkid in mkids:
+            mkid = _load(meta_path)["mkid"]
             counts[mkid] = counts.get(mkid, 0) + 1
         return counts
 

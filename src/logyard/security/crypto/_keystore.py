@@ -102,6 +102,8 @@ class KeyStore:
             self._version = self._data_version()
             self._forget_seq = self._max_forget_seq()
         except sqlite3.Error as exc:
+            if hasattr(self, "_db"):
+                self._db.close()
             raise self._error(exc) from None
 
     def close(self) -> None:
@@ -118,11 +120,13 @@ class KeyStore:
                 found.update(self._select(chunk))
         return found
 
-    def all_rows(self) -> list[KeyRow]:
-        """Every row (for counts and audits; the keyring is small)."""
+    def master_counts(self) -> dict[str, int]:
+        """How many active data keys each master key id wraps."""
         with self._guard():
-            cur = self._db.execute(f"SELECT {_COLUMNS} FROM subjects ORDER BY subj")
-            return [self._row(r) for r in cur.fetchall()]
+            cur = self._db.execute(
+                "SELECT mkid, count(*) FROM subjects WHERE forgotten_at IS NULL GROUP BY mkid"
+            )
+            return {str(mkid): int(n) for mkid, n in cur.fetchall()}
 
     def forgotten_since_last_look(self) -> list[str]:
         """Subjects forgotten by *another* connection since the previous call.
