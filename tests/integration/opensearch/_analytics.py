@@ -34,9 +34,7 @@ def _cell(kind: str, name: str, value: Any) -> Any:
 
 
 def _normal(table: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(
-        _cell(kind, name, v) for (name, kind), v in zip(COLUMNS[table], row, strict=True)
-    )
+    return tuple(_cell(kind, name, v) for (name, kind), v in zip(COLUMNS[table], row, strict=True))
 
 
 def duckdb_rows(store: DuckDBStore, table: str) -> list[tuple[Any, ...]]:
