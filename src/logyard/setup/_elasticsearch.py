@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from logyard.setup._analytics import analytics_template_steps
 from logyard.setup._layout import (
     component_template_steps,
     index_template_step,
@@ -126,6 +127,7 @@ def elasticsearch_plan(options: ClusterOptions) -> Plan:
                 requires=(f"index template {name}",),
             )
         )
+    steps += analytics_template_steps(options)
     steps += named_steps("role", elasticsearch_roles(), "/_security/role/", "security (_security)")
     steps += named_steps(
         "role mapping",

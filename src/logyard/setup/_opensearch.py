@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from logyard.setup._analytics import analytics_template_steps
 from logyard.setup._layout import (
     component_template_steps,
     index_template_step,
@@ -171,6 +172,7 @@ def opensearch_plan(options: ClusterOptions) -> Plan:
                 requires=(f"index template {alias}",),
             )
         )
+    steps += analytics_template_steps(options)
     security = "security plugin (_plugins/_security)"
     steps += named_steps(
         "tenant",

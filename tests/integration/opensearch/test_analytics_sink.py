@@ -113,3 +113,25 @@ def test_the_cursor_is_a_cluster_document(opensearch_url: str) -> None:
         assert (got.body["_source"], got.body["_version"]) == ({"key": "crm", "seq": 7}, 7)
     finally:
         sink.close()
+
+
+def test_setup_templates_shape_the_indices_the_sink_creates(opensearch_url: str) -> None:
+    """After `logyard setup`'s analytics templates are in place (a second run changes
+    nothing), the indices the sink creates carry their mappings."""
+    import io
+
+    from logyard.setup import HttpClient, Plan, apply_plan, cluster_options
+    from logyard.setup._analytics import analytics_template_steps
+
+    plan = Plan("opensearch", tuple(analytics_template_steps(cluster_options())))
+    client = HttpClient(opensearch_url)
+    apply_plan(plan, client, out=io.StringIO())
+    second = apply_plan(plan, client, out=io.StringIO())
+    sink = OpenSearchAnalyticsSink(opensearch_url, create_indices=False)
+    try:
+        sink.apply(login_batch(), {"crm": 1})
+        got = sink.client.request("GET", "/analytics-session_events/_mapping").body
+    finally:
+        sink.close()
+    kind = got["analytics-session_events"]["mappings"]["properties"]["kind"]
+    assert (second, kind) == (0, {"type": "keyword", "ignore_above": 1024})

@@ -120,7 +120,7 @@ def test_one_index_template_per_system_with_a_data_stream() -> None:
         },
     )
     requests = _requests()
-    templates = sorted(p for p in requests if p.startswith("/_index_template/"))
+    templates = sorted(p for p in requests if p.startswith("/_index_template/logs-"))
     assert expected == requests["/_index_template/logs-crm"]
     assert sorted(f"/_index_template/logs-{s}" for s in SYSTEMS) == templates
 
