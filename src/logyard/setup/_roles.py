@@ -10,7 +10,8 @@ What each role may touch, in one place for both flavours:
 * ``auditor`` reads every field of the logs, the originals' sealed envelopes (decrypting
   needs logyard's keys, which the cluster never holds) and the dead letters.
 * ``logyard_writer`` is the processor's user: writes events, dead letters, checkpoints and
-  originals; reads only its own bookkeeping.
+  originals; reads only its own bookkeeping and the analytic schema, whose derived rows it
+  recomputes from the facts it wrote (``analytics-*`` and ``logyard-analytics-cursors``).
 
 Users get a role by a role mapping from a group (LDAP/SAML/OIDC) of the same name.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from logyard.analytics._documents import CURSORS_INDEX
 from logyard.security.chain import SIGNATURE_FIELD
 from logyard.store.opensearch import (
     CHECKPOINTS_INDEX,
@@ -45,6 +47,8 @@ ROLE_NAMES: tuple[str, ...] = ("Support_Logs", "auditor", "logyard_writer")
 #: ``metadata``/``_meta`` that marks what logyard manages.
 MANAGED: dict[str, Any] = {"managed_by": "logyard"}
 _BOOKKEEPING = [DEAD_LETTERS_INDEX, CHECKPOINTS_INDEX, ORIGINALS_INDEX]
+#: What the analytics branch reads back (facts, to recompute orders and sessions) and keeps.
+_ANALYTICS = ["analytics-*", CURSORS_INDEX]
 
 
 def elasticsearch_roles() -> dict[str, dict[str, Any]]:
@@ -88,6 +92,11 @@ def elasticsearch_roles() -> dict[str, dict[str, Any]]:
                 },
                 {
                     "names": _BOOKKEEPING,
+                    "privileges": ["read", "write", "create_index", "view_index_metadata"],
+                    "allow_restricted_indices": False,
+                },
+                {
+                    "names": _ANALYTICS,
                     "privileges": ["read", "write", "create_index", "view_index_metadata"],
                     "allow_restricted_indices": False,
                 },
@@ -154,6 +163,12 @@ def opensearch_roles(tenant: str) -> dict[str, dict[str, Any]]:
                 },
                 {
                     "index_patterns": _BOOKKEEPING,
+                    "fls": [],
+                    "masked_fields": [],
+                    "allowed_actions": ["read", "write", "create_index", "indices_monitor"],
+                },
+                {
+                    "index_patterns": _ANALYTICS,
                     "fls": [],
                     "masked_fields": [],
                     "allowed_actions": ["read", "write", "create_index", "indices_monitor"],

@@ -84,3 +84,16 @@ def test_order_parameters_are_kept_but_not_mapped() -> None:
     props = body["template"]["mappings"]["properties"]
     unmapped = {"type": "object", "enabled": False}
     assert [props["params"], props["old"], props["new"]] == [unmapped] * 3
+
+
+def test_the_opensearch_writer_maintains_the_analytic_schema() -> None:
+    """logyard_writer (the processor's user) reads back and writes analytics-* and the
+    cursors' index: the sink recomputes orders and sessions from the facts it wrote."""
+    body = _requests("opensearch")["/_plugins/_security/api/roles/logyard_writer"].body
+    expected = {
+        "index_patterns": ["analytics-*", "logyard-analytics-cursors"],
+        "fls": [],
+        "masked_fields": [],
+        "allowed_actions": ["read", "write", "create_index", "indices_monitor"],
+    }
+    assert body["index_permissions"][-1] == expected

@@ -183,7 +183,7 @@ def test_support_logs_role_reads_logs_without_signatures_and_nothing_else() -> N
 
 def test_auditor_reads_the_originals_index_and_the_writer_cannot_read_logs() -> None:
     """auditor may read ``logyard-originals``; logyard_writer writes logs but reads only its
-    bookkeeping indices."""
+    bookkeeping indices and the analytic schema it maintains."""
     requests = _requests()
     auditor = requests["/_security/role/auditor"].body["indices"]
     writer = requests["/_security/role/logyard_writer"].body["indices"]
@@ -200,6 +200,10 @@ def test_auditor_reads_the_originals_index_and_the_writer_cannot_read_logs() -> 
             (["logs-*", "analytics-*"], ["create_doc", "index", "view_index_metadata"]),
             (
                 ["logyard-dead-letters", "logyard-checkpoints", "logyard-originals"],
+                ["read", "write", "create_index", "view_index_metadata"],
+            ),
+            (
+                ["analytics-*", "logyard-analytics-cursors"],
                 ["read", "write", "create_index", "view_index_metadata"],
             ),
         ],
