@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from logyard.analytics import Analyzer, OpenSearchAnalyticsSink
-from logyard.analytics.metrics import compute
-from logyard.analytics.metrics._cluster import CLUSTER_METRICS, compute_on_cluster
+from logyard.analytics.metrics import CLUSTER_METRICS, compute, compute_on_cluster
 from logyard.catalog import SYSTEMS
 from logyard.errors import QueryError
 from logyard.sim import Simulator

@@ -6,7 +6,9 @@
         result = compute(cur, "error_rate", systems=("shop-api",))
         result.to_json()   # {"name": "error_rate", "value": 0.93, "empty": false, ...}
 
-Definitions: ``docs/metrics.md`` (and each :class:`Metric`'s ``definition``).
+Definitions: ``docs/metrics.md`` (and each :class:`Metric`'s ``definition``). The metrics
+that are plain aggregations (:data:`CLUSTER_METRICS`) are also computed on an
+Elasticsearch/OpenSearch cluster from its ``analytics-*`` indices: :func:`compute_on_cluster`.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from logyard.analytics.metrics import (
     _reliability,
     _usage,
 )
+from logyard.analytics.metrics._cluster import CLUSTER_METRICS, compute_on_cluster
 from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query
 from logyard.analytics.metrics._sql import shared_counts
 from logyard.errors import QueryError, StoreError
 
 __all__ = [
+    "CLUSTER_METRICS",
     "METRICS",
     "Figure",
     "Metric",
@@ -35,6 +39,7 @@ __all__ = [
     "Query",
     "compute",
     "compute_all",
+    "compute_on_cluster",
     "facts_behind",
 ]
 
