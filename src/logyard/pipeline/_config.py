@@ -32,6 +32,7 @@ from logyard.errors import ConfigError, LogyardError
 from logyard.pipeline.inputs import InputConfig, input_class
 
 __all__ = [
+    "AnalyticsSettings",
     "DeadLetterSettings",
     "MaskSettings",
     "PipelineConfig",
@@ -114,6 +115,17 @@ class DeadLetterSettings(BaseModel):
         return self
 
 
+class AnalyticsSettings(BaseModel):
+    """The analytics branch (``enabled``): the events this processor stores are also
+    normalized into ``analytics-*`` facts in the same cluster; ``store_events = false``
+    writes the facts only (a separate consumer group; see docs/metrics.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = False
+    store_events: bool = True
+
+
 class PipelineConfig(BaseModel):
     """The whole file; ``inputs`` holds each input's validated settings by name."""
 
@@ -123,6 +135,7 @@ class PipelineConfig(BaseModel):
     processor: ProcessorSettings = ProcessorSettings()
     dead_letters: DeadLetterSettings = DeadLetterSettings()
     mask: MaskSettings = MaskSettings()
+    analytics: AnalyticsSettings = AnalyticsSettings()
     inputs: dict[str, InputConfig]
 
 
@@ -167,6 +180,11 @@ def parse_config(raw: dict[str, Any], *, source: str = "config") -> PipelineConf
     except ValidationError as exc:
         errors.extend(_paths("", exc))
         config = None
+    if config is not None and config.analytics.enabled and config.store.type != "opensearch":
+        errors.append(
+            'analytics.enabled: needs [store] type = "opensearch" (the embedded store builds '
+            "its facts inside `logyard up`); remove it or change the store"
+        )
     if errors or config is None:
         listed = "\n  ".join(errors)
         raise ConfigError(f"{source}: {len(errors)} problem(s):\n  {listed}")

@@ -32,6 +32,10 @@ class StandaloneProcessor:
         self.metrics = PipelineMetrics()
         if store is None:
             store = _open_store(config)
+        if config.analytics.enabled:  # facts into analytics-* (docs/metrics.md)
+            from logyard.analytics._branch import AnalyticsBranch
+
+            store = AnalyticsBranch.on_store(store, store_events=config.analytics.store_events)
         self.store = store
         self.stop_event = threading.Event()
         settings = config.processor

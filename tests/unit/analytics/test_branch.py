@@ -1,0 +1,66 @@
+"""The processor's analytics branch without a cluster: what it reads from an event equals
+what the DuckDB reader reads from the stored event, and the config says where it works."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from logyard.analytics._branch import stored_event
+from logyard.analytics._reader import read_after
+from logyard.catalog import SYSTEMS, encode_event
+from logyard.errors import ConfigError
+from logyard.pipeline._config import parse_config
+from logyard.sim import Simulator
+from logyard.store import WriteBatch
+from logyard.store.duckdb import DuckDBStore
+
+INPUTS = {"all": {"type": "kafka", "brokers": ["127.0.0.1:9092"], "topics": ["logs.mes"]}}
+
+
+def test_stored_event_is_what_the_duckdb_reader_reads() -> None:
+    """For 20 simulated minutes of every system, the event as the branch sees it (from its
+    JSON) equals the row the DuckDB reader hands the normalizer (the chain position aside)."""
+    events = list(
+        Simulator(seed=3, rate=2.0, start=datetime(2026, 11, 25, tzinfo=UTC)).events(1200)
+    )
+    store = DuckDBStore(None)
+    try:
+        store.write(WriteBatch(events=events))
+        with store.connection() as cur:
+            read = [e for s in SYSTEMS for e in read_after(cur, s, 0, 100_000)[0]]
+    finally:
+        store.close()
+    expected = sorted((e._replace(seq=0) for e in read), key=lambda e: e.event_id)
+    actual = sorted((stored_event(encode_event(e)) for e in events), key=lambda e: e.event_id)
+    assert len(expected) == len(events)
+    assert expected == actual
+
+
+def _config(**analytics: Any) -> dict[str, Any]:
+    return {"analytics": analytics, "inputs": INPUTS}
+
+
+def test_analytics_needs_a_cluster_store() -> None:
+    """[analytics] enabled with the embedded store is a config error naming the option."""
+    with pytest.raises(
+        ConfigError, match=r'analytics.enabled: needs \[store\] type = "opensearch"'
+    ):
+        parse_config(_config(enabled=True))
+
+
+def test_analytics_section_on_a_cluster_store() -> None:
+    """With an OpenSearch store the section parses; store_events defaults to true."""
+    raw = {**_config(enabled=True), "store": {"type": "opensearch", "url": "http://es:9200"}}
+    settings = parse_config(raw).analytics
+    assert (settings.enabled, settings.store_events) == (True, True)
+
+
+def test_unknown_analytics_option() -> None:
+    """A misspelt option is reported with its path."""
+    with pytest.raises(
+        ConfigError, match=r"analytics\.store_event: Extra inputs"
+    ):
+        parse_config(_config(store_event=False))
