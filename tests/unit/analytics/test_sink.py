@@ -1,5 +1,6 @@
-"""What every :class:`AnalyticsSink` promises (parametrized over the implementations, so an
-``analytics-*`` OpenSearch sink joins by adding itself to ``SINKS``)."""
+"""What every :class:`AnalyticsSink` promises (parametrized over the implementations in
+``SINKS``; the ``analytics-*`` OpenSearch sink needs a server, so
+``tests/integration/opensearch/test_analytics_sink.py`` runs these same tests on it)."""
 
 from __future__ import annotations
 
