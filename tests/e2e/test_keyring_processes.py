@@ -5,6 +5,7 @@ process is honoured by a running one, and the subject never gets a new key."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -137,29 +138,25 @@ def test_kill_9_mid_batch_loses_no_key_and_makes_no_second_key(tmp_path: Path) -
     assert opened >= sum(len(ids) for ids in acked.values()) >= 1200  # 6 runs x 2 batches
 
 
-FORGETTER = r"""
-import sys
-from pathlib import Path
-from logyard.security.crypto import forget_command
-sys.exit(forget_command(Path(sys.argv[1]), sys.argv[2], kind="user", environ={}))
-"""
-
-
 def test_forget_in_another_process_is_honoured_at_once(tmp_path: Path) -> None:
-    """A running keyring (as in `logyard up`) with the subject's key cached: `forget` run
-    in another process makes open refuse at once, seal refuse after the re-check, a batch
-    leave the subject out, and no later batch gives the subject a new key."""
+    """A running keyring (as in `logyard up`) with the subject's key cached: `logyard
+    forget --kind user` run in another process makes open refuse at once, seal refuse
+    after the re-check, a batch leave the subject out, and no later batch gives the
+    subject a new key."""
     data = tmp_path / "data"
     keyring = open_local_keyring(data, environ={})
     running = Encryptor(keyring)
     subject = running.subject_for("customer-7", "user")
     envelope = running.seal("x@mail.ru", event_id="ev-1", field="f", subject=subject)
     assert running.open(envelope, event_id="ev-1", field="f") == "x@mail.ru"  # cached now
-    done = subprocess.run(
-        [sys.executable, "-c", FORGETTER, str(data), "customer-7"],
+    env = {k: v for k, v in os.environ.items() if k != "LOGYARD_MASTER_KEY"}
+    command = [str(Path(sys.executable).parent / "logyard"), "forget", "--kind", "user"]
+    done = subprocess.run(  # the real command, in its own process
+        [*command, "--data-dir", str(data), "customer-7"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     assert (done.returncode, "crypto-shredded" in done.stdout) == (0, True)
     with pytest.raises(SubjectForgotten) as refused:
