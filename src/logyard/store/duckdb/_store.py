@@ -54,6 +54,7 @@ from logyard.store.duckdb._write import (
     dead_letter_table,
     encoded_table,
     event_tables,
+    originals_table,
 )
 
 __all__ = ["MAX_PAGE_SIZE", "DuckDBStore"]
@@ -204,10 +205,14 @@ class DuckDBStore:
                     cur.unregister("batch_letters")
                 dead = int(row[0]) if row else 0
             if batch.originals:
-                cur.executemany(
-                    "INSERT OR IGNORE INTO originals VALUES (?, ?, ?, ?, ?)",
-                    [(e, s, f, subj, env.decode()) for e, s, f, subj, env in batch.originals],
-                )
+                cur.register("batch_originals", originals_table(batch.originals))
+                try:
+                    cur.execute(
+                        "INSERT OR IGNORE INTO originals SELECT event_id, system, field, "
+                        "subject, envelope FROM batch_originals"
+                    )
+                finally:
+                    cur.unregister("batch_originals")
             if batch.checkpoint is not None:
                 name, position = batch.checkpoint
                 cur.execute(

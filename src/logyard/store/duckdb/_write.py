@@ -23,6 +23,7 @@ __all__ = [
     "dead_letter_table",
     "encoded_table",
     "event_tables",
+    "originals_table",
 ]
 
 _DEAD_SCHEMA = pa.schema(
@@ -153,3 +154,16 @@ def dead_letter_table(letters: Sequence[DeadLetter]) -> pa.Table:
             value = getattr(dl, name)
             cols[name].append(_naive_utc(value) if isinstance(value, datetime) else value)
     return pa.table(cols, schema=_DEAD_SCHEMA)
+
+
+def originals_table(originals: Sequence[tuple[str, str, str, str, bytes]]) -> pa.Table:
+    """A batch's encrypted originals (event id, system, field, subject, envelope JSON) as one
+    Arrow table, one row per (event id, field): inserted with one statement, not row by
+    row (``executemany`` costs DuckDB milliseconds a row)."""
+    rows = {(e, f): (e, s, f, subj, env) for e, s, f, subj, env in originals}
+    cols: list[list[str]] = [[], [], [], [], []]
+    for e, s, f, subj, env in rows.values():
+        for col, value in zip(cols, (e, s, f, subj, env.decode()), strict=True):
+            col.append(value)
+    names = ("event_id", "system", "field", "subject", "envelope")
+    return pa.table(dict(zip(names, cols, strict=True)))
