@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from logyard.analytics import Analyzer, OpenSearchAnalyticsSink
-from logyard.analytics.metrics import CLUSTER_METRICS, compute, compute_on_cluster
+from logyard.analytics.metrics import (
+    CLUSTER_METRICS,
+    compute,
+    compute_all_on_cluster,
+    compute_on_cluster,
+)
 from logyard.catalog import SYSTEMS
 from logyard.errors import QueryError
 from logyard.sim import Simulator
@@ -140,3 +145,19 @@ def test_a_metric_that_needs_the_embedded_store(twins: Twins) -> None:
     """Asking the cluster for a metric it cannot aggregate says so and lists the others."""
     with pytest.raises(QueryError, match="'connections' needs the embedded store"):
         compute_on_cluster(twins.sink.client, "connections", time_from=START, time_to=END)
+
+
+def test_all_at_once_equals_one_by_one(twins: Twins) -> None:
+    """compute_all_on_cluster (one logs-* count for every metric) answers what each metric
+    answers on its own."""
+    start, end, systems = WINDOWS["part"]
+    one_by_one = [
+        compute_on_cluster(
+            twins.sink.client, n, time_from=start, time_to=end, systems=systems
+        ).to_json()
+        for n in CLUSTER_METRICS
+    ]
+    together = compute_all_on_cluster(
+        twins.sink.client, time_from=start, time_to=end, systems=systems
+    )
+    assert [r.to_json() for r in together] == one_by_one

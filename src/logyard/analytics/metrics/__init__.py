@@ -25,7 +25,11 @@ from logyard.analytics.metrics import (
     _reliability,
     _usage,
 )
-from logyard.analytics.metrics._cluster import CLUSTER_METRICS, compute_on_cluster
+from logyard.analytics.metrics._cluster import (
+    CLUSTER_METRICS,
+    compute_all_on_cluster,
+    compute_on_cluster,
+)
 from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query
 from logyard.analytics.metrics._sql import shared_counts
 from logyard.errors import QueryError, StoreError
@@ -39,6 +43,7 @@ __all__ = [
     "Query",
     "compute",
     "compute_all",
+    "compute_all_on_cluster",
     "compute_on_cluster",
     "facts_behind",
 ]

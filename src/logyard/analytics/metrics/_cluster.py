@@ -23,13 +23,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logyard.analytics._documents import index_of
-from logyard.analytics.metrics._model import Figure, MetricResult, Query, empty, figure
+from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query, empty, figure
 from logyard.analytics.metrics._sql import NO_EVENTS, emitters, per_time
 from logyard.analytics.metrics._usage import window_days
 from logyard.errors import QueryError, StoreError
 from logyard.store.opensearch._client import ClusterClient
 
-__all__ = ["CLUSTER_METRICS", "compute_on_cluster"]
+__all__ = ["CLUSTER_METRICS", "compute_all_on_cluster", "compute_on_cluster"]
 
 _PARAMS = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 _ORDER_ACTIONS = ("order.created", "order.changed", "order.received", "order.assigned",
@@ -281,17 +281,7 @@ _COMPUTE: dict[str, Callable[[_Cluster, Query], Pair]] = {
 CLUSTER_METRICS: tuple[str, ...] = tuple(_COMPUTE)
 
 
-def compute_on_cluster(
-    client: ClusterClient,
-    name: str,
-    *,
-    time_from: datetime | None = None,
-    time_to: datetime | None = None,
-    systems: tuple[str, ...] | None = None,
-    now: datetime | None = None,
-) -> MetricResult:
-    """One metric over ``[time_from, time_to)`` from the cluster's ``analytics-*`` indices
-    (``facts_behind`` is 0: the cluster keeps no chain to measure the lag against)."""
+def _metric(name: str) -> tuple[Metric, Callable[[_Cluster, Query], Pair]]:
     from logyard.analytics.metrics import METRICS
 
     metric = METRICS.get(name)
@@ -303,6 +293,40 @@ def compute_on_cluster(
             f"metric: {name!r} needs the embedded store (joins or ordered scans the cluster "
             f"does not aggregate); on a cluster use one of {', '.join(CLUSTER_METRICS)}"
         )
+    return metric, compute
+
+
+def compute_on_cluster(
+    client: ClusterClient,
+    name: str,
+    *,
+    time_from: datetime | None = None,
+    time_to: datetime | None = None,
+    systems: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> MetricResult:
+    """One metric over ``[time_from, time_to)`` from the cluster's ``analytics-*`` indices
+    (``facts_behind`` is 0: the cluster keeps no chain to measure the lag against)."""
+    metric, compute = _metric(name)
     query = Query.make(time_from, time_to, systems, metric.default_window, now)
     overall, by_system = compute(_Cluster(client), query)
     return MetricResult(metric, query, overall, by_system, 0)
+
+
+def compute_all_on_cluster(
+    client: ClusterClient,
+    *,
+    time_from: datetime | None = None,
+    time_to: datetime | None = None,
+    systems: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> list[MetricResult]:
+    """Every cluster-capable metric, each over its default window unless the bounds are
+    given; the stored-event counts of ``logs-*`` are queried once per window."""
+    cluster = _Cluster(client)
+    out = []
+    for name in CLUSTER_METRICS:
+        metric, compute = _metric(name)
+        query = Query.make(time_from, time_to, systems, metric.default_window, now)
+        out.append(MetricResult(metric, query, *compute(cluster, query), 0))
+    return out
