@@ -95,7 +95,7 @@ class OpenSearchAnalyticsSink:
         )  # fmt: skip
         self.where = self.settings.where
         self._client = ClusterClient(self.settings)
-        self._bulk = BulkWriter(self._client, max_in_flight=1)
+        self._bulk = BulkWriter(self._client, max_in_flight=2)
         self._shards, self._replicas = shards, replicas
         try:
             if create_indices:
