@@ -57,6 +57,7 @@ from logyard.store.opensearch._client import (
     Response,
     error_reason,
 )
+from logyard.store.opensearch._health import check_info
 
 __all__ = ["OpenSearchAnalyticsSink"]
 
@@ -86,8 +87,9 @@ class OpenSearchAnalyticsSink:
         replicas: int = 1,
         create_indices: bool = True,
     ) -> None:
-        """Connect; create the indices that do not exist yet (``logyard setup`` makes index
-        templates for them on real clusters: the same mappings)."""
+        """Connect and check the cluster (as the store does: reachable, the configured
+        flavour, recent enough); create the indices that do not exist yet (``logyard setup``
+        makes index templates for them on real clusters: the same mappings)."""
         urls = (url,) if isinstance(url, str) else tuple(url)
         self.settings = ClientSettings(
             urls=urls, flavour=flavour, username=username, password=password,
@@ -98,6 +100,8 @@ class OpenSearchAnalyticsSink:
         self._bulk = BulkWriter(self._client, max_in_flight=2)
         self._shards, self._replicas = shards, replicas
         try:
+            # right product, flavour and version; unreachable raises at once, naming the URL
+            check_info(self._client.request("GET", "/"), flavour, self.where)
             if create_indices:
                 self._create_indices()
         except BaseException:

@@ -135,3 +135,26 @@ def test_setup_templates_shape_the_indices_the_sink_creates(opensearch_url: str)
         sink.close()
     kind = got["analytics-session_events"]["mappings"]["properties"]["kind"]
     assert (second, kind) == (0, {"type": "keyword", "ignore_above": 1024})
+
+
+def test_an_unreachable_cluster_is_named() -> None:
+    """A sink pointed at a port nobody listens on fails at once with the URL and what to
+    check (no retry loop at construction)."""
+    import socket
+
+    from logyard.errors import StoreError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(StoreError, match=rf"{url}: unreachable .*check the url"):
+        OpenSearchAnalyticsSink(url, timeout_secs=2)
+
+
+def test_the_other_flavour_is_named(opensearch_url: str) -> None:
+    """flavour = "elasticsearch" against OpenSearch says which one the cluster is."""
+    from logyard.errors import StoreError
+
+    with pytest.raises(StoreError, match='set flavour = "opensearch"'):
+        OpenSearchAnalyticsSink(opensearch_url, flavour="elasticsearch")
