@@ -60,7 +60,19 @@ def test_analytics_section_on_a_cluster_store() -> None:
 
 def test_unknown_analytics_option() -> None:
     """A misspelt option is reported with its path."""
-    with pytest.raises(
-        ConfigError, match=r"analytics\.store_event: Extra inputs"
-    ):
+    with pytest.raises(ConfigError, match=r"analytics\.store_event: Extra inputs"):
         parse_config(_config(store_event=False))
+
+
+def test_the_documented_example_parses() -> None:
+    """The [analytics] example of docs/metrics.md ("Distributed setup") is a valid config:
+    a facts-only group on the cluster store."""
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "metrics.md").read_text()
+    section = text[text.index("## Distributed setup") :]
+    block = section[section.index("```toml") + len("```toml") : section.index("```\n", 8)]
+    config = parse_config(tomllib.loads(block))
+    actual = (config.store.type, config.analytics.enabled, config.analytics.store_events)
+    assert actual == ("opensearch", True, False)
