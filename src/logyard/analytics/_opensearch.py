@@ -325,47 +325,52 @@ class OpenSearchAnalyticsSink:
             self._versioned(items, "session")
 
     def _activity(self, activity: dict[tuple[str, str, date], list[datetime]]) -> None:
-        pending = {
+        rows = {
             document_id(s, d.isoformat(), u): (s, u, d, span[0], span[1])
             for (s, u, d), span in activity.items()
         }
+        keys = sorted(rows)
+        for chunk in _chunks(keys, _TERMS):
+            self._merge_activity({k: rows[k] for k in chunk})
+
+    def _merge_activity(self, pending: dict[str, tuple[Any, ...]]) -> None:
+        """Merge rows into ``activity_daily``: read, min/max, write back only if the
+        document did not change meanwhile (``if_seq_no``), else read again."""
         index = index_of("activity_daily")
         for _ in range(_MERGE_ATTEMPTS):
-            if not pending:
-                return
-            ids = sorted(pending)
-            resp = self._request("POST", f"/{index}/_mget", {"ids": ids})
+            resp = self._request("POST", f"/{index}/_mget", {"ids": sorted(pending)})
             if not resp.ok:
                 raise self._fail("reading activity_daily", resp)
-            items = []
+            items: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
             for doc in resp.body["docs"]:
                 system, user, day, first, last = pending[doc["_id"]]
                 meta: dict[str, Any] = {"_index": index, "_id": doc["_id"]}
+                action = "create"  # a new row: create, so a concurrent creator wins once
                 if doc.get("found"):
                     src = doc["_source"]
                     old_first, old_last = _time(src["first_at"]), _time(src["last_at"])
                     if old_first <= first and old_last >= last:
-                        pending.pop(doc["_id"])
                         continue  # nothing new
                     first, last = min(first, old_first), max(last, old_last)
                     meta.update(if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])
-                else:
-                    meta["op_type"] = "create"
+                    action = "index"
                 row = (system, user, day, first, last)
-                items.append((meta, to_document("activity_daily", row)))
+                items.append((action, meta, to_document("activity_daily", row)))
             if not items:
                 return
             conflicts = self._merge(items)
+            if not conflicts:
+                return
             pending = {k: v for k, v in pending.items() if k in conflicts}
         raise StoreError(
             f"analytics {self.where}: activity_daily kept changing under {len(pending)} "
             "merge(s); another writer is very busy, the batch is applied again at the next run"
         )
 
-    def _merge(self, items: list[tuple[dict[str, Any], dict[str, Any]]]) -> set[str]:
+    def _merge(self, items: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> set[str]:
         """Write merged activity rows; the ids someone else changed meanwhile (409)."""
         lines = b"".join(
-            _ENCODE({"index": meta}) + b"\n" + _ENCODE(doc) + b"\n" for meta, doc in items
+            _ENCODE({action: meta}) + b"\n" + _ENCODE(doc) + b"\n" for action, meta, doc in items
         )
         resp = self._request("POST", "/_bulk", lines, ndjson=True)
         if not resp.ok or not isinstance(resp.body, dict):

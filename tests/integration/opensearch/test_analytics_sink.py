@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from tests.unit.analytics.test_sink import (
@@ -158,3 +159,48 @@ def test_the_other_flavour_is_named(opensearch_url: str) -> None:
 
     with pytest.raises(StoreError, match='set flavour = "opensearch"'):
         OpenSearchAnalyticsSink(opensearch_url, flavour="elasticsearch")
+
+
+def test_activity_merges_survive_a_concurrent_writer(opensearch_url: str) -> None:
+    """Two processors merge the same user's day at once: the one whose read went stale
+    gets a 409 (if_seq_no), reads again and merges again, so first/last span both."""
+    from logyard.analytics import FactBatch, StoredEvent
+
+    def seen(minute: int) -> FactBatch:
+        batch = FactBatch()
+        at = datetime(2026, 11, 25, 9, minute)
+        batch.add(StoredEvent(1, at, f"e{minute}", "page.viewed", "crm", None, "anna", None,
+                              None, None))  # fmt: skip
+        return batch
+
+    first = OpenSearchAnalyticsSink(opensearch_url)
+    other = OpenSearchAnalyticsSink(opensearch_url)
+    try:
+        first.apply(seen(30), {})
+        merge = first._merge
+        calls = []
+
+        def interleaved(items: list[Any]) -> set[str]:
+            if not calls:  # the other processor writes between our read and our write
+                other.apply(seen(50), {})
+            calls.append(len(items))
+            return merge(items)
+
+        first._merge = interleaved  # type: ignore[method-assign]
+        first.apply(seen(10), {})
+        got = first.client.request("POST", "/analytics-activity_daily/_search",
+                                   body={"query": {"match_all": {}}}).body  # fmt: skip
+    finally:
+        first.close()
+        other.close()
+    sources = [h["_source"] for h in got["hits"]["hits"]]
+    expected = [
+        {
+            "system": "crm",
+            "user_name": "anna",
+            "day": "2026-11-25",
+            "first_at": "2026-11-25T09:10:00.000Z",
+            "last_at": "2026-11-25T09:50:00.000Z",
+        }
+    ]
+    assert (sources, calls) == (expected, [1, 1])
