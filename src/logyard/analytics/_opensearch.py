@@ -67,6 +67,8 @@ _PAGE = 5000
 _TERMS = 1000  # keys per terms query
 _MERGE_ATTEMPTS = 8
 _RETRIES = 6
+#: One bulk item: action (``index``/``create``), its metadata, the document.
+_Item = tuple[str, dict[str, Any], dict[str, Any]]
 
 
 class OpenSearchAnalyticsSink:
@@ -207,18 +209,38 @@ class OpenSearchAnalyticsSink:
                 return
             after = hits[-1]["sort"]
 
-    def _versioned(self, items: list[tuple[dict[str, Any], dict[str, Any]]], what: str) -> None:
-        """Bulk ``index`` with version metadata; a 409 means a newer row is there (fine)."""
-        for start in range(0, len(items), 1000):
-            chunk = items[start : start + 1000]
+    def _send(
+        self, items: list[tuple[str, dict[str, Any], dict[str, Any]]], what: str
+    ) -> list[Any]:
+        """Bulk ``(action, metadata, document)`` items; items answered 429/5xx (also inside
+        a ``200``) are sent again with backoff. Each item's final result, in order."""
+        results: list[Any] = [None] * len(items)
+        pending = list(range(len(items)))
+        for attempt in range(_RETRIES + 1):
             lines = b"".join(
-                _ENCODE({"index": meta}) + b"\n" + _ENCODE(doc) + b"\n" for meta, doc in chunk
+                _ENCODE({items[i][0]: items[i][1]}) + b"\n" + _ENCODE(items[i][2]) + b"\n"
+                for i in pending
             )
             resp = self._request("POST", "/_bulk", lines, ndjson=True)
             if not resp.ok or not isinstance(resp.body, dict):
                 raise self._fail(f"writing {what}", resp)
-            for item in resp.body.get("items") or []:
+            again = []
+            for i, item in zip(pending, resp.body.get("items") or [], strict=True):
                 result = next(iter(item.values()))
+                status = int(result.get("status", 0))
+                if (status == 429 or status >= 500) and attempt < _RETRIES:
+                    again.append(i)
+                results[i] = result
+            if not again:
+                return results
+            pending = again
+            time.sleep(min(5.0, 0.1 * 2**attempt))
+        return results  # pragma: no cover - the last attempt keeps its answers
+
+    def _versioned(self, items: list[tuple[dict[str, Any], dict[str, Any]]], what: str) -> None:
+        """Bulk ``index`` with version metadata; a 409 means a newer row is there (fine)."""
+        for chunk in _chunks(items, 1000):
+            for result in self._send([("index", meta, doc) for meta, doc in chunk], what):
                 status = int(result.get("status", 0))
                 if not (200 <= status < 300 or status == 409):
                     raise StoreError(
@@ -341,7 +363,7 @@ class OpenSearchAnalyticsSink:
             resp = self._request("POST", f"/{index}/_mget", {"ids": sorted(pending)})
             if not resp.ok:
                 raise self._fail("reading activity_daily", resp)
-            items: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+            items: list[_Item] = []
             for doc in resp.body["docs"]:
                 system, user, day, first, last = pending[doc["_id"]]
                 meta: dict[str, Any] = {"_index": index, "_id": doc["_id"]}
@@ -367,17 +389,10 @@ class OpenSearchAnalyticsSink:
             "merge(s); another writer is very busy, the batch is applied again at the next run"
         )
 
-    def _merge(self, items: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> set[str]:
+    def _merge(self, items: list[_Item]) -> set[str]:
         """Write merged activity rows; the ids someone else changed meanwhile (409)."""
-        lines = b"".join(
-            _ENCODE({action: meta}) + b"\n" + _ENCODE(doc) + b"\n" for action, meta, doc in items
-        )
-        resp = self._request("POST", "/_bulk", lines, ndjson=True)
-        if not resp.ok or not isinstance(resp.body, dict):
-            raise self._fail("writing activity_daily", resp)
         conflicts = set()
-        for item in resp.body.get("items") or []:
-            result = next(iter(item.values()))
+        for result in self._send(items, "activity_daily"):
             status = int(result.get("status", 0))
             if status == 409:
                 conflicts.add(str(result.get("_id")))

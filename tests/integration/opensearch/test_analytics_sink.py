@@ -204,3 +204,29 @@ def test_activity_merges_survive_a_concurrent_writer(opensearch_url: str) -> Non
         }
     ]
     assert (sources, calls) == (expected, [1, 1])
+
+
+def test_versioned_rows_refused_with_429_are_sent_again(peer: Any) -> None:
+    """A 200 bulk answer with a per-item 429 (a full write queue): only that row is sent
+    again, and the write succeeds; a per-item 400 is an error naming the row."""
+    from logyard.errors import StoreError
+
+    from ._peer import item_statuses
+
+    sink = OpenSearchAnalyticsSink(peer.url)
+    try:
+        peer.bulk_script += [item_statuses({1: 429})]
+        rows = [(_row_meta(f"ORD-{i}"), {"order_id": f"ORD-{i}"}) for i in range(3)]
+        sink._versioned(rows, "order")
+        sent = list(peer.bulk_requests)
+        peer.bulk_script += [item_statuses({0: 400})]
+        with pytest.raises(StoreError, match=r"writing order ORD-0 failed \(HTTP 400"):
+            sink._versioned(rows[:1], "order")
+    finally:
+        sink.close()
+    assert sent == [["ORD-0", "ORD-1", "ORD-2"], ["ORD-1"]]
+
+
+def _row_meta(order_id: str) -> dict[str, Any]:
+    return {"_index": index_of("orders"), "_id": order_id, "version": 1,
+            "version_type": "external_gte"}  # fmt: skip
