@@ -87,7 +87,7 @@ DISGUISES = {
 
 # where the disguised PAN goes: (SDK method name, how to place it)
 PLACES = ["message", "error_message", "stack_trace", "params", "nested_params", "labels",
-          "url", "comment", "filter", "order_id"]  # fmt: skip
+          "url", "comment", "filter", "error_type"]  # fmt: skip
 
 
 def _digits(text: str) -> str:
@@ -109,9 +109,8 @@ def _emit(log: EventLogger, place: str, text: str, marker: str) -> None:
         log.error(error_type="PaymentError", error_message=text if place == "error_message"
                   else "declined", stack_trace=text if place == "stack_trace" else None,
                   message=msg)  # fmt: skip
-    elif place == "order_id":
-        log.order_created(actor="anna.ivanova92", order_id=f"ORD-{text}"[:128],
-                          params={"product": "vase"}, message=msg)  # fmt: skip
+    elif place == "error_type":
+        log.error(error_type=f"Err{text}"[:128], error_message="declined", message=msg)
     elif place in ("params", "nested_params", "labels", "message"):
         params: dict[str, Any] = {"product": "vase", "note": text}
         if place == "nested_params":
@@ -144,8 +143,9 @@ def _raw_event(place: str, text: str, marker: str) -> dict[str, Any]:
         event["order.params"]["payment"] = {"details": [text]}
     elif place == "labels":
         event["labels"] = {"note": text}
-    elif place == "order_id":
-        event["order.id"] = f"ORD-{text}"[:128]
+    elif place == "error_type":
+        event = {"event.action": "error", "service.name": "internet-shop", "message": marker,
+                 "error.type": f"Err{text}"[:128], "error.message": "declined"}  # fmt: skip
     else:
         event["order.params"][place] = text
     return event

@@ -243,18 +243,27 @@ def test_a_card_number_disguised_as_a_signature_key_id_is_masked(kid: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("order_id", "expected"),
+    ("value", "expected"),
     [
-        (PAN, "427638******5679"),
-        ("ORD-4276-3800-1234-5679", "ORD-4276-38**-****-5679"),
-        ("４２７６３８００１２３４５６７９", "427638******5679"),
-        ("ORD-000123", "ORD-000123"),
-        ("ORD-4276380012345678", "ORD-4276380012345678"),  # fails Luhn: an id, kept
+        (f"Err{PAN}", "Err427638******5679"),
+        ("Card-4276-3800-1234-5679", "Card-4276-38**-****-5679"),
+        ("Err４２７６３８００１２３４５６７９", "Err427638******5679"),
+        ("PaymentDeclinedError", "PaymentDeclinedError"),
+        ("Err4276380012345678", "Err4276380012345678"),  # fails Luhn: kept
     ],
 )
-def test_a_card_number_in_an_identifier_field_is_masked(order_id: str, expected: str) -> None:
-    """Identifier fields (order.id here) skip the personal-data detectors, but a card
-    number is masked there too (PCI DSS 3.5.1); an id that is no PAN stays as it is."""
-    event = msgspec.structs.replace(order({"product": "vase"}), order_id=order_id)
+def test_a_card_number_in_an_identifier_field_is_masked(value: str, expected: str) -> None:
+    """Identifier fields (error.type here) skip the personal-data detectors, but a card
+    number is masked there too (PCI DSS 3.5.1); a value holding no PAN stays as it is."""
+    event = ErrorEvent(timestamp=TS, event_id="e1", service="shop-api", error_type=value,
+                       error_message="declined")  # fmt: skip
     masked, report = Masker().mask_event(event)
-    assert (masked.order_id, report.rules) == (expected, ("pan",) if expected != order_id else ())
+    assert (masked.error_type, report.rules) == (expected, ("pan",) if expected != value else ())
+
+
+def test_order_ids_stay_whole_even_when_they_pass_the_card_test() -> None:
+    """The issue keeps order ids as they are ("not masked: order ids"): they join the order
+    journey and replays, and a numeric id can pass issuer + Luhn by chance."""
+    event = msgspec.structs.replace(order({"product": "vase"}), order_id=PAN)
+    masked, report = Masker().mask_event(event)
+    assert (masked.order_id, report.rules) == (PAN, ())

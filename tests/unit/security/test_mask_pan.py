@@ -24,7 +24,7 @@ ISSUERS = [
     ("mastercard", "2221", 16), ("mastercard", "2720", 16),
     ("mir", "2200", 16), ("mir", "2204", 19),
     ("amex", "34", 15), ("amex", "37", 15),
-    ("maestro", "50", 12), ("maestro", "67", 19),
+    ("maestro", "50", 13), ("maestro", "67", 19),
     ("unionpay", "62", 16), ("unionpay", "62", 19),
     ("jcb", "3528", 16), ("jcb", "3589", 19),
     ("discover", "6011", 16), ("discover", "644", 16), ("discover", "65", 19),
@@ -58,6 +58,7 @@ def test_issuer_table_accepts_each_range(issuer: str, prefix: str, length: int) 
         make_pan("2721", 16),  # just past Mastercard 2-series
         make_pan("34", 16),  # Amex is 15 only
         make_pan("1", 16),  # no issuer starts with 1
+        make_pan("56", 12),  # 12 digits: an id or a phone number, not a card
         make_pan("9", 16),
     ],
 )

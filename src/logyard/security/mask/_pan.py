@@ -3,7 +3,7 @@
 A candidate is a run of digits with at most one separator between two digits (any Unicode
 space such as no-break, thin or ideographic, any hyphen or dash such as ``‑``, ``–`` or
 full-width ``－``, ``+`` and the URL-encoded ``%20``/``%2D`` of query strings). The run
-is a PAN when its 12–19 digits match an issuer's prefix **and** one of that issuer's
+is a PAN when its 13–19 digits match an issuer's prefix **and** one of that issuer's
 lengths **and** pass Luhn; a longer run is split at its separators and every window of
 whole groups (each group ≥ 3 digits) is tried, leftmost-longest first.
 
@@ -37,8 +37,10 @@ _ISSUERS: tuple[tuple[str, int, int, int, frozenset[int]], ...] = (
     ("discover", 644, 649, 3, frozenset(range(16, 20))),
     ("discover", 65, 65, 2, frozenset(range(16, 20))),
     ("unionpay", 62, 62, 2, frozenset(range(16, 20))),
-    ("maestro", 50, 50, 2, frozenset(range(12, 20))),
-    ("maestro", 56, 69, 2, frozenset(range(12, 20))),
+    # Maestro issues 12-digit cards too, but 12 digits are ids and phone numbers far more
+    # often; the card rule starts at 13 digits (issue 4: "13–19 digits").
+    ("maestro", 50, 50, 2, frozenset(range(13, 20))),
+    ("maestro", 56, 69, 2, frozenset(range(13, 20))),
 )
 _FIRST = {
     d: tuple(i for i in _ISSUERS if d in {str(x)[0] for x in range(i[1], i[2] + 1)})
