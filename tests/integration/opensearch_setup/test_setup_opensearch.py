@@ -38,10 +38,14 @@ def _setup(capsys: pytest.CaptureFixture[str], url: str, *extra: str) -> tuple[i
 def test_first_run_creates_templates_and_write_aliases(
     cluster_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Two component templates, six index templates and six write aliases are created; the
-    ten control-plane steps are skipped (the server lacks those APIs), so the exit is 1."""
+    """Two component templates, six index templates, six write aliases and the nine
+    templates of the analytic schema (eight ``analytics-*`` tables and the cursors index)
+    are created; the ten control-plane steps are skipped (the server lacks those APIs), so
+    the exit is 1."""
     code, lines, _ = _setup(capsys, cluster_url)
-    assert (code, lines[-1]) == (1, "done: 14 change(s) made (14 created, 10 skipped)")
+    assert (code, lines[-1]) == (1, "done: 23 change(s) made (23 created, 10 skipped)")
+    created = [line for line in lines if "analytics" in line and "created" in line]
+    assert len(created) == 9, created
     status, aliases = _http(cluster_url, "GET", "/_alias/logs-mes")
     expected = {"logs-mes-000001": {"aliases": {"logs-mes": {"is_write_index": True}}}}
     assert (status, aliases) == (200, expected)
@@ -83,7 +87,7 @@ def test_second_run_changes_nothing_and_says_so(
     assert (code, changed, lines[-1]) == (
         1,
         [],
-        "done: nothing changed (14 unchanged, 10 skipped)",
+        "done: nothing changed (23 unchanged, 10 skipped)",
     )
 
 
@@ -93,7 +97,7 @@ def test_dry_run_writes_nothing(cluster_url: str, capsys: pytest.CaptureFixture[
     status, _ = _http(cluster_url, "GET", "/_index_template/logs-mes")
     assert (code, status) == (1, 404)  # 1: the skipped steps would stay undone
     assert "write alias logs-mes: would be created: PUT /logs-mes-000001" in lines
-    assert lines[-1] == "dry run: 14 change(s) would be made (10 skipped)"
+    assert lines[-1] == "dry run: 23 change(s) would be made (10 skipped)"
 
 
 def test_a_different_template_is_shown_and_kept_without_force(
