@@ -161,3 +161,20 @@ def test_all_at_once_equals_one_by_one(twins: Twins) -> None:
         twins.sink.client, time_from=start, time_to=end, systems=systems
     )
     assert [r.to_json() for r in together] == one_by_one
+
+
+def test_the_cli_computes_cluster_metrics(twins: Twins, capsys: pytest.CaptureFixture[str]) -> None:
+    """`logyard metrics --cluster URL` answers from the cluster's analytic indices with the
+    same figures as the library, and names the metrics a cluster cannot compute (exit 2)."""
+    import json
+
+    from logyard.cli import main
+
+    url = twins.sink.settings.urls[0]
+    span = ["--from", START.isoformat(), "--to", END.isoformat()]
+    assert main(["metrics", "error_rate", "--cluster", url, "--json", *span]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    expected = compute_on_cluster(twins.sink.client, "error_rate", time_from=START, time_to=END)
+    assert answer == expected.to_json()
+    assert main(["metrics", "mttr", "--cluster", url, *span]) == 2
+    assert "mttr needs the embedded store" in capsys.readouterr().err

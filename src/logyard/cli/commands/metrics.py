@@ -1,7 +1,10 @@
 """``logyard metrics [NAME] [--system S] [--from T] [--to T] [--json] [--data-dir D | --url U]``.
 
 With ``--data-dir`` the metrics are computed from the data dir's database (while no
-``logyard up`` holds it); otherwise a running logyard answers (``GET /api/v1/metrics``).
+``logyard up`` holds it); with ``--cluster URL`` from the ``analytics-*`` indices of an
+Elasticsearch/OpenSearch cluster (the metrics it can compute; credentials from
+``LOGYARD_CLUSTER_USERNAME``/``LOGYARD_CLUSTER_PASSWORD`` or ``LOGYARD_CLUSTER_API_KEY``);
+otherwise a running logyard answers (``GET /api/v1/metrics``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ def register(sub: Any, setup: Any) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--data-dir", type=Path, default=None, help="compute from this data dir")
     where.add_argument("--url", default=None, help="ask a running logyard (default)")
+    where.add_argument(
+        "--cluster", default=None, metavar="URL",
+        help="compute from an Elasticsearch/OpenSearch cluster's analytics-* indices",
+    )  # fmt: skip
+    p.add_argument("--flavour", choices=("opensearch", "elasticsearch"), default="opensearch",
+                   help="with --cluster: which engine")  # fmt: skip
+    p.add_argument("--ca-file", default=None, help="with --cluster: CA certificate (PEM)")
     p.add_argument("--token", default=None, help="API token (default: $LOGYARD_TOKEN)")
     p.set_defaults(run=run)
 
@@ -56,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
     if args.data_dir is not None:
         try:
             results = _local(args.data_dir, args.name, time_from, time_to, systems)
+        except QueryError as exc:
+            raise ConfigError(str(exc)) from None
+    elif args.cluster is not None:
+        try:
+            results = _cluster(args, time_from, time_to, systems)
         except QueryError as exc:
             raise ConfigError(str(exc)) from None
     else:
@@ -104,6 +119,49 @@ def _local(
         ]
     finally:
         con.close()
+
+
+def _cluster(
+    args: argparse.Namespace, time_from: Any, time_to: Any, systems: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
+    from logyard.analytics.metrics import (
+        CLUSTER_METRICS,
+        compute_all_on_cluster,
+        compute_on_cluster,
+    )
+    from logyard.errors import ConfigError
+    from logyard.store.opensearch._client import ClientSettings, ClusterClient
+
+    if args.name is not None and args.name not in CLUSTER_METRICS:
+        raise ConfigError(
+            f"NAME: {args.name} needs the embedded store (joins or ordered scans the cluster "
+            f"does not do); on a cluster use one of {', '.join(CLUSTER_METRICS)}"
+        )
+    env = os.environ
+    client = ClusterClient(
+        ClientSettings(
+            urls=(args.cluster,),
+            flavour=args.flavour,
+            username=env.get("LOGYARD_CLUSTER_USERNAME") or None,
+            password=env.get("LOGYARD_CLUSTER_PASSWORD") or None,
+            api_key=env.get("LOGYARD_CLUSTER_API_KEY") or None,
+            ca_file=args.ca_file,
+        )
+    )
+    try:
+        if args.name is not None:
+            found = [
+                compute_on_cluster(
+                    client, args.name, time_from=time_from, time_to=time_to, systems=systems
+                )
+            ]
+        else:
+            found = compute_all_on_cluster(
+                client, time_from=time_from, time_to=time_to, systems=systems
+            )
+    finally:
+        client.close()
+    return [r.to_json() for r in found]
 
 
 def _remote(args: argparse.Namespace, systems: tuple[str, ...] | None) -> list[dict[str, Any]]:
