@@ -14,14 +14,14 @@ coordinates), so the replay stores nothing twice.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from logyard.errors import ConfigError, LogyardError
+from logyard._env import secret_from_env as from_env
+from logyard.errors import LogyardError
 
 __all__ = [
     "Input",
@@ -34,17 +34,6 @@ __all__ = [
 ]
 
 _NAMESPACE = uuid.UUID("6f1c3b0e-5d0b-4c52-9a57-4c6f67796172")  # logyard source ids
-
-
-def from_env(where: str, option: str, variable: str, what: str) -> str:
-    """The secret an ``..._env`` option names; :class:`ConfigError` when it is not set
-    (a missing variable does not fix itself: the input stops and says so)."""
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(
-            f"{where}.{option}: environment variable {variable} is not set; export it with {what}"
-        )
-    return value
 
 
 def derived_id(coordinates: str) -> str:

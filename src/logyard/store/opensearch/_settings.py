@@ -6,10 +6,10 @@ a variable that is not set is a :class:`ConfigError` naming the option.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from logyard._env import secret_from_env
 from logyard.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -40,14 +40,7 @@ class StoreOptions(Protocol):
 
 
 def _secret(option: str, variable: str | None, what: str) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(
-            f"store.{option}: environment variable {variable} is not set; export it with {what}"
-        )
-    return value
+    return None if variable is None else secret_from_env("store", option, variable, what)
 
 
 def open_from_settings(settings: StoreOptions) -> OpenSearchStore:
