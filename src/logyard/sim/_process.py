@@ -19,7 +19,13 @@ __all__ = ["SimulatorProcess"]
 
 
 def _worker(conn: Connection, seed: int, rate: float, duration_secs: float | None) -> None:
+    import signal
+
     from logyard.sim._simulator import Simulator
+
+    # Ctrl-C in the terminal reaches the whole process group: the parent stops the worker
+    # (it closes the pipe), so the worker ignores the signal instead of printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def sink(batch: list[Event]) -> None:
         conn.send_bytes(b"\n".join(encode_event(e) for e in batch))
