@@ -7,14 +7,11 @@ code cannot tell the difference.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import datetime
 from typing import Any
 
-from logyard.errors import ConfigError, QueryError, StoreError
+from logyard._api_client import ApiClient
+from logyard.errors import ConfigError, LogyardError, QueryError, StoreError
 from logyard.store import (
     AggregateRequest,
     AggregateResult,
@@ -54,12 +51,32 @@ def _time(ts: datetime | None) -> str | None:
     return ts.isoformat() if ts is not None else None
 
 
+class _QueryClient(ApiClient):
+    """The API client with errors for an analyzer: a rule is evaluated again next cycle."""
+
+    def refused(self, status: int, detail: str) -> LogyardError:
+        if status in (401, 403):
+            return ConfigError(
+                f"{self.url}: {detail}; pass --token (a token whose role may search "
+                "and aggregate) or set LOGYARD_TOKEN"
+            )
+        if status == 400:
+            return QueryError(f"{self.url}: {detail}")
+        return StoreError(f"{self.url}: HTTP {status}: {detail}")
+
+    def unreachable(self, reason: object) -> LogyardError:
+        return StoreError(
+            f"{self.url}: cannot reach logyard ({reason}); the rule is evaluated again "
+            "in the next cycle"
+        )
+
+
 class HttpQuerier:
     """``search`` and ``aggregate`` of the store interface, answered by a logyard API."""
 
     def __init__(self, url: str, token: str | None, *, timeout_secs: float = 60.0) -> None:
-        self.url = url.rstrip("/")
-        self._token = token
+        self._api = _QueryClient(url, token, timeout_secs=timeout_secs)
+        self.url = self._api.url
         self.timeout_secs = timeout_secs
 
     def __repr__(self) -> str:
@@ -78,8 +95,7 @@ class HttpQuerier:
             # the API's cursor is opaque text; it travels as a one-item tuple
             "search_after": request.search_after[0] if request.search_after else None,
         }
-        query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
-        answer = self._call(urllib.request.Request(f"{self.url}/api/v1/search?{query}"))
+        answer = self._api.get("/api/v1/search", params)
         nxt = answer.get("next")
         return SearchResult(
             total=int(answer["total"]), hits=answer["hits"], next=(nxt,) if nxt else None
@@ -96,38 +112,5 @@ class HttpQuerier:
             body["to"] = _time(request.time_to)
         if request.systems:
             body["systems"] = list(request.systems)
-        answer = self._call(
-            urllib.request.Request(
-                f"{self.url}/api/v1/aggregate",
-                data=json.dumps(body).encode(),
-                headers={"Content-Type": "application/json"},
-                method="POST",
-            )
-        )
+        answer = self._api.post("/api/v1/aggregate", body)
         return AggregateResult(total=int(answer["total"]), aggregations=answer["aggregations"])
-
-    def _call(self, req: urllib.request.Request) -> Any:
-        if self._token:
-            req.add_header("Authorization", f"Bearer {self._token}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_secs) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = json.loads(exc.read()).get("detail", exc.reason)
-            except ValueError:
-                detail = exc.reason
-            if exc.code in (401, 403):
-                raise ConfigError(
-                    f"{self.url}: {detail}; pass --token (a token whose role may search "
-                    "and aggregate) or set LOGYARD_TOKEN"
-                ) from None
-            if exc.code == 400:
-                raise QueryError(f"{self.url}: {detail}") from None
-            raise StoreError(f"{self.url}: HTTP {exc.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(
-                f"{self.url}: cannot reach logyard ({reason}); the rule is evaluated again "
-                "in the next cycle"
-            ) from None

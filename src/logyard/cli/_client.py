@@ -6,13 +6,12 @@ import json
 import os
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from logyard._api_client import ApiClient
 from logyard.catalog import CATALOG
 from logyard.cli._paths import default_demo_dir
 from logyard.errors import ConfigError, LogyardError
@@ -47,54 +46,21 @@ def resolve_token(
     return None
 
 
-class Client:
-    """A small HTTP client for the logyard API (standard library only)."""
+class Client(ApiClient):
+    """A small HTTP client for the logyard API; errors say which flag or command fixes them."""
 
-    def __init__(self, url: str, token: str | None, *, timeout_secs: float = 30.0) -> None:
-        self.url = url.rstrip("/")
-        self.token = token
-        self.timeout_secs = timeout_secs
+    def refused(self, status: int, detail: str) -> LogyardError:
+        if status == 401:
+            # The API's own "how to fix" speaks HTTP; a CLI user fixes it with a flag.
+            what = detail.split(";")[0]
+            return ConfigError(f"{self.url}: {what}; pass --token or set LOGYARD_TOKEN")
+        return super().refused(status, detail)
 
-    def __repr__(self) -> str:
-        return f"Client(url={self.url!r}, token=[secure])"
-
-    def get(self, path: str, params: dict[str, Any]) -> Any:
-        query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
-        return self._call(urllib.request.Request(f"{self.url}{path}?{query}"))
-
-    def post(self, path: str, body: Any) -> Any:
-        req = urllib.request.Request(
-            f"{self.url}{path}",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
+    def unreachable(self, reason: object) -> LogyardError:
+        return LogyardError(
+            f"{self.url}: cannot reach logyard ({reason}); start it with `logyard up` "
+            "or pass --url / set LOGYARD_URL"
         )
-        return self._call(req)
-
-    def _call(self, req: urllib.request.Request) -> Any:
-        if self.token:
-            req.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout_secs) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = json.loads(exc.read()).get("detail", exc.reason)
-            except ValueError:
-                detail = exc.reason
-            if exc.code == 401:
-                # The API's own "how to fix" speaks HTTP; a CLI user fixes it with a flag.
-                what = str(detail).split(";")[0]
-                raise ConfigError(
-                    f"{self.url}: {what}; pass --token or set LOGYARD_TOKEN"
-                ) from None
-            raise LogyardError(f"{self.url}: HTTP {exc.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise LogyardError(
-                f"{self.url}: cannot reach logyard ({reason}); start it with `logyard up` "
-                "or pass --url / set LOGYARD_URL"
-            ) from None
 
 
 def format_hit(hit: dict[str, Any]) -> str:
