@@ -3,9 +3,7 @@ SMTP server (aiosmtpd), optionally with STARTTLS and login."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -13,18 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests._loopback import QuietHandler, free_port, self_signed, serve_http
+
 __all__ = ["HttpReceiver", "SmtpReceiver", "free_port", "http_receiver", "smtp_receiver"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -51,10 +43,9 @@ def http_receiver() -> Iterator[HttpReceiver]:
     """An HTTP server on a free loopback port that records every POST (path, JSON body)."""
     receiver = HttpReceiver(url="")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length))
+            body = json.loads(self.read_body())
             with receiver.lock:
                 receiver.requests.append((self.path, body))
             self.send_response(receiver.status)
@@ -63,19 +54,9 @@ def http_receiver() -> Iterator[HttpReceiver]:
             self.end_headers()
             self.wfile.write(receiver.answer)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_http(Handler) as url:
+        receiver.url = url
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @dataclass
@@ -87,36 +68,9 @@ class SmtpReceiver:
     tls_sessions: list[bool] = field(default_factory=list)
 
 
-def _self_signed(directory: Path) -> ssl.SSLContext:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "smtp.crt", directory / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+def _tls_context(directory: Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_path, key_path)
+    context.load_cert_chain(*self_signed(directory))
     return context
 
 
@@ -149,7 +103,7 @@ def smtp_receiver(
 
     kwargs: dict[str, Any] = {}
     if starttls:
-        kwargs.update(tls_context=_self_signed(tmp_path), require_starttls=True)
+        kwargs.update(tls_context=_tls_context(tmp_path), require_starttls=True)
     if password is not None:
         kwargs.update(authenticator=authenticator, auth_required=True)
     controller = Controller(Handler(), hostname=receiver.host, port=receiver.port, **kwargs)

@@ -16,7 +16,7 @@ from logyard.catalog import ApiRequest
 from logyard.store import WriteBatch
 from logyard.store.duckdb import DuckDBStore
 
-from ._receivers import free_port, http_receiver, smtp_receiver
+from ._receivers import SmtpReceiver, free_port, http_receiver, smtp_receiver
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 NOW = T0 + timedelta(seconds=660)  # evaluates the window [10:05, 10:10)
@@ -163,21 +163,18 @@ def test_telegram_answer_without_ok_is_a_failure(store: Any, tmp_path: Path) -> 
     )
 
 
+def _mail(smtp: SmtpReceiver, **options: Any) -> dict[str, Any]:
+    """The notifiers of a service with one email notifier ``mail`` sending to ``smtp``."""
+    return {"mail": {"type": "email", "host": smtp.host, "port": smtp.port, **options}}
+
+
 def test_email_over_smtp(store: Any, tmp_path: Path) -> None:
     """One mail to every recipient with the title as subject and the text as body."""
     with smtp_receiver(tmp_path) as smtp:
         svc = service(
             store,
             tmp_path,
-            {
-                "mail": {
-                    "type": "email",
-                    "host": smtp.host,
-                    "port": smtp.port,
-                    "sender": "logyard@corp.test",
-                    "recipients": ["ops@corp.test", "sec@corp.test"],
-                }
-            },
+            _mail(smtp, sender="logyard@corp.test", recipients=["ops@corp.test", "sec@corp.test"]),
         )
         report = svc.run_cycle(NOW)
     assert report.delivered == 1
@@ -199,19 +196,15 @@ def test_email_with_starttls_and_login(
         svc = service(
             store,
             tmp_path,
-            {
-                "mail": {
-                    "type": "email",
-                    "host": smtp.host,
-                    "port": smtp.port,
-                    "sender": "logyard@corp.test",
-                    "recipients": ["ops@corp.test"],
-                    "starttls": True,
-                    "verify_tls": False,
-                    "username": "alerts",
-                    "password_env": "TEST_SMTP_PASSWORD",
-                }
-            },
+            _mail(
+                smtp,
+                sender="logyard@corp.test",
+                recipients=["ops@corp.test"],
+                starttls=True,
+                verify_tls=False,
+                username="alerts",
+                password_env="TEST_SMTP_PASSWORD",
+            ),
         )
         report = svc.run_cycle(NOW)
     assert report.delivered == 1
@@ -224,17 +217,7 @@ def test_email_without_starttls_to_a_server_requiring_it_fails_and_is_recorded(
     """The server refuses mail before STARTTLS: the failure is in the history."""
     with smtp_receiver(tmp_path, starttls=True) as smtp:
         svc = service(
-            store,
-            tmp_path,
-            {
-                "mail": {
-                    "type": "email",
-                    "host": smtp.host,
-                    "port": smtp.port,
-                    "sender": "a@corp.test",
-                    "recipients": ["b@corp.test"],
-                }
-            },
+            store, tmp_path, _mail(smtp, sender="a@corp.test", recipients=["b@corp.test"])
         )
         report = svc.run_cycle(NOW)
     assert (report.delivered, report.failed, smtp.messages) == (0, 1, [])

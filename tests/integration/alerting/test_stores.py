@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.integration.opensearch._osmem import osmem_base, osmem_clone_url
 from tests.unit.alerting._world import (
     Recorder,
     api,
@@ -27,18 +26,6 @@ from logyard.store import Store, WriteBatch
 from logyard.store.duckdb import DuckDBStore
 
 END = at(600)
-
-
-@pytest.fixture(scope="module")
-def osmem() -> Iterator[object]:
-    """osmem-server (skipped when it cannot start, failed when CI=true)."""
-    yield from osmem_base()
-
-
-@pytest.fixture
-def opensearch_url(osmem: object) -> Iterator[str]:
-    """A fresh, empty clone of the server for one test."""
-    yield from osmem_clone_url(osmem)
 
 
 def _duckdb(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
