@@ -7,7 +7,6 @@ run by uvicorn in a thread. Data goes in through ``POST /api/v1/events``, as ser
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -19,29 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
+from tests.e2e._browser import ARTIFACTS, BrowserTab, launch_chromium
 from tests.e2e._serve import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN_TOKEN = "e2e-console-admin-token"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 10_000
-
-# Chromium reports every 4xx answer to fetch() as a console error; a test that expects one
-# (a 401 before sign-in, a 400 for a bad query) allows exactly that status.
-NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
 
 @dataclass(frozen=True)
@@ -94,43 +79,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")  # one sync Playwright at a time: other modules start their own
 def browser() -> Iterator[Browser]:
     """Debian's Chromium through Playwright; a missing browser fails under CI, else skips."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_chromium()
 
 
-class ConsolePage:
+class ConsolePage(BrowserTab):
     """A browser tab on the console, recording the page's console errors."""
 
     def __init__(self, page: Page, server: Server) -> None:
-        self.page = page
+        super().__init__(page, server.url, timeout_ms=TIMEOUT_MS)
         self.server = server
-        self.errors: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        page.set_default_timeout(TIMEOUT_MS)
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
 
     def open(self, query: str = "", time_range: str = "15m") -> None:
         fragment = httpx.QueryParams({"q": query, "range": time_range})
         self.page.goto(f"{self.server.url}/#{fragment}")
 
     def sign_in_by_cookie(self) -> None:
-        answer = self.page.context.request.post(
-            f"{self.server.url}/api/v1/session", data={"token": ADMIN_TOKEN}
-        )
-        assert answer.status == 204, answer.text()
+        self.sign_in({"token": ADMIN_TOKEN})
 
     def search(self, query: str) -> None:
         self.page.get_by_label("KQL query").fill(query)
@@ -138,14 +102,6 @@ class ConsolePage:
 
     def wait_total(self, total: int) -> None:
         expect(self.page.locator("#total")).to_have_text(f"{total:,}")
-
-    def assert_no_console_errors(self, *allowed_statuses: int) -> None:
-        unexpected = [
-            text
-            for text in self.errors
-            if not ((m := NETWORK_ERROR.search(text)) and int(m.group(1)) in allowed_statuses)
-        ]
-        assert unexpected == []
 
 
 @pytest.fixture

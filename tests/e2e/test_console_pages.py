@@ -11,7 +11,6 @@ file, so the alerts page has known alerts to show.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -23,29 +22,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
+from tests.e2e._browser import ARTIFACTS, BrowserTab, launch_chromium
 from tests.e2e._pages_data import RULES, business_events, journey_events, recent_events
 from tests.e2e._serve import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN_TOKEN = "e2e-pages-admin-token"
 SUPPORT = ("sam", "correct horse battery")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
 SYSTEMS = ["internet-shop", "shop-api", "crm", "crm-api", "mes", "mes-api"]
-NETWORK_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
 
 @dataclass(frozen=True)
@@ -134,37 +122,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium through Playwright; a missing browser fails under CI, else skips."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_chromium()
 
 
-class Tab:
+class Tab(BrowserTab):
     """A signed-in browser tab on the console, recording the page's console errors."""
 
     def __init__(self, page: Page, world: World) -> None:
-        self.page = page
+        super().__init__(page, world.url, timeout_ms=TIMEOUT_MS)
         self.world = world
-        self.errors: list[str] = []
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
-        page.set_default_timeout(TIMEOUT_MS)
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def sign_in(self, body: dict[str, str]) -> None:
-        answer = self.page.context.request.post(f"{self.world.url}/api/v1/session", data=body)
-        assert answer.status == 204, answer.text()
 
     def open(self, fragment: str) -> None:
         self.page.goto(f"{self.world.url}/#{fragment}")
@@ -183,9 +149,6 @@ class Tab:
         for folder in (tmp_path, ARTIFACTS):
             self.page.screenshot(path=str(folder / name), full_page=True)
         assert (tmp_path / name).stat().st_size > 10_000
-
-    def assert_no_console_errors(self) -> None:
-        assert self.errors == []
 
 
 @pytest.fixture
@@ -285,10 +248,7 @@ def test_a_page_link_without_a_session_opens_after_signing_in(
         page.get_by_role("button", name="Sign in").click()
         expect(tab.idle("alerts").locator(".alert-row")).to_have_count(2)
         expect(page.get_by_label("KQL query")).to_be_hidden()
-        unexpected = [
-            e for e in tab.errors if not ((m := NETWORK_ERROR.search(e)) and m.group(1) == "401")
-        ]
-        assert unexpected == []
+        tab.assert_no_console_errors(401)
     finally:
         context.close()
 

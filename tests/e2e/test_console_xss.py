@@ -10,7 +10,6 @@ records and fails on.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -21,23 +20,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect
+from tests.e2e._browser import ARTIFACTS, BrowserTab, launch_chromium
 from tests.e2e._serve import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN_TOKEN = "e2e-xss-admin-token"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 TIMEOUT_MS = 10_000
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -72,17 +61,7 @@ def server(data_dir: Path) -> Iterator[tuple[str, httpx.Client]]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium through Playwright; a missing browser fails under CI, else skips."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture
@@ -90,19 +69,17 @@ def page(browser: Browser, server: tuple[str, httpx.Client]) -> Iterator[tuple[P
     """A signed-in console tab at 1280×800 and the list of dialogs anything opened in it."""
     url, _ = server
     context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
+    tab = BrowserTab(context.new_page(), url, timeout_ms=TIMEOUT_MS)
     dialogs: list[str] = []
 
     def on_dialog(dialog: Dialog) -> None:
         dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
 
-    tab.on("dialog", on_dialog)
-    answer = context.request.post(f"{url}/api/v1/session", data={"token": ADMIN_TOKEN})
-    assert answer.status == 204, answer.text()
+    tab.page.on("dialog", on_dialog)
+    tab.sign_in({"token": ADMIN_TOKEN})
     try:
-        yield tab, dialogs
+        yield tab.page, dialogs
     finally:
         context.close()
 
