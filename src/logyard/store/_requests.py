@@ -10,11 +10,12 @@ Each check raises :class:`~logyard.errors.QueryError` naming the request's key.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from logyard.errors import QueryError
-from logyard.store._dates import to_epoch_ms
+from logyard.store._dates import auto_interval, interval_ms, to_epoch_ms
 from logyard.store._fields import FieldKind, FieldRef, field_ref
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "check_search_after",
     "check_sortable",
     "histogram_bounds",
+    "histogram_interval",
     "query_field",
     "query_number",
     "too_many_buckets",
@@ -115,3 +117,31 @@ def histogram_bounds(
     lo = to_epoch_ms(time_from) if time_from else None
     hi = to_epoch_ms(time_to) - 1 if time_to else None
     return lo, hi
+
+
+def histogram_interval(
+    interval: str,
+    where: str,
+    time_from: datetime | None,
+    time_to: datetime | None,
+    probe: Callable[[], tuple[datetime | None, datetime | None]],
+) -> int:
+    """The step in ms of a date histogram at ``where``: its fixed ``interval``, or for
+    ``auto`` the smallest round one that cuts the request's time range into few enough
+    buckets. An open side of the range is taken from the data (``probe``: the field's min
+    and max); with no data either, one minute."""
+    if interval != "auto":
+        return interval_ms(interval, f"{where}.date_histogram.fixed_interval")
+    lo, hi = time_from, time_to
+    if lo is None or hi is None:
+        found_lo, found_hi = probe()
+        lo = found_lo if lo is None else lo
+        hi = found_hi if hi is None else hi
+    if lo is None or hi is None:
+        return 60_000
+    return interval_ms(auto_interval(_utc(lo), _utc(hi)), f"{where}.date_histogram.fixed_interval")
+
+
+def _utc(ts: datetime) -> datetime:
+    """``ts`` with a time zone (naive means UTC), so a request's bound and a probed one mix."""
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts

@@ -14,6 +14,7 @@ from logyard.store._requests import (
     check_search_after,
     check_sortable,
     histogram_bounds,
+    histogram_interval,
     query_field,
     query_number,
     too_many_buckets,
@@ -108,3 +109,39 @@ def test_query_fields_and_numbers() -> None:
         _message(query_field, ""),
         _message(query_number, "http.duration_ms", "slow"),
     )
+
+
+def _no_probe() -> tuple[datetime | None, datetime | None]:
+    raise AssertionError("the data's range was read although the request gave it")
+
+
+def test_histogram_interval_fixed_and_auto_over_the_request_range() -> None:
+    """A fixed interval is taken as it is; ``auto`` over one hour is one minute (61 buckets
+    at most), without reading the data's range."""
+    lo, hi = datetime(2026, 11, 26, 9, tzinfo=UTC), datetime(2026, 11, 26, 10, tzinfo=UTC)
+    expected = (300_000, 60_000)
+    assert expected == (
+        histogram_interval("5m", "aggs.x", None, None, _no_probe),
+        histogram_interval("auto", "aggs.x", lo, hi, _no_probe),
+    )
+
+
+def test_histogram_interval_auto_takes_open_sides_from_the_data() -> None:
+    """An open side comes from the probe (a naive probed time counts as UTC): a day is cut
+    in half hours; no data at all gives one minute."""
+    lo = datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+    def probe() -> tuple[datetime | None, datetime | None]:
+        return datetime(2026, 11, 25, 9), datetime(2026, 11, 26, 9)
+
+    expected = (1_800_000, 60_000)  # a day in half hours
+    assert expected == (
+        histogram_interval("auto", "aggs.x", None, lo, probe),
+        histogram_interval("auto", "aggs.x", None, None, lambda: (None, None)),
+    )
+
+
+def test_histogram_interval_bad_fixed_interval_names_the_key() -> None:
+    """A fixed interval that is not one names ``<where>.date_histogram.fixed_interval``."""
+    message = _message(histogram_interval, "soon", "aggs.x", None, None, _no_probe)
+    assert message.startswith("aggs.x.date_histogram.fixed_interval: ")

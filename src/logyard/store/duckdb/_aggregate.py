@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from logyard.errors import QueryError
-from logyard.store._dates import auto_interval, format_epoch_ms, interval_ms
+from logyard.store._dates import format_epoch_ms
 from logyard.store._model import (
     Aggregation,
     Cardinality,
@@ -31,6 +31,7 @@ from logyard.store._requests import (
     check_aggregated,
     check_histogram_field,
     histogram_bounds,
+    histogram_interval,
     too_many_buckets,
 )
 from logyard.store.duckdb._schema import Params, column
@@ -170,21 +171,16 @@ def _key_expr(
 
 
 def _interval(cur: duckdb.DuckDBPyConnection, scope: Scope, agg: DateHistogram, where: str) -> int:
-    if agg.interval != "auto":
-        return interval_ms(agg.interval, f"{where}.date_histogram.fixed_interval")
-    lo, hi = scope.time_from, scope.time_to
-    if lo is None or hi is None:
+    def found() -> tuple[datetime | None, datetime | None]:
         params = Params()
         exprs = {"k": column(agg.field, params).sql}
         row = cur.execute(
             f"SELECT min(k), max(k) FROM {_inner(scope, exprs, params)}", params.values
         ).fetchone()
         assert row is not None
-        lo = lo or row[0]
-        hi = hi or row[1]
-    if lo is None or hi is None:
-        return 60_000
-    return interval_ms(auto_interval(lo, hi), f"{where}.date_histogram.fixed_interval")
+        return row[0], row[1]
+
+    return histogram_interval(agg.interval, where, scope.time_from, scope.time_to, found)
 
 
 def _bucketing(

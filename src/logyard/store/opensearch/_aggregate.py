@@ -19,10 +19,7 @@ from typing import Any
 
 from logyard.errors import QueryError
 from logyard.store._dates import (
-    auto_interval,
     format_epoch_ms,
-    interval_ms,
-    to_epoch_ms,
 )
 from logyard.store._fields import field_ref
 from logyard.store._model import (
@@ -38,6 +35,7 @@ from logyard.store._requests import (
     check_aggregated,
     check_histogram_field,
     histogram_bounds,
+    histogram_interval,
     too_many_buckets,
 )
 
@@ -122,19 +120,14 @@ def _histogram(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> 
 
 
 def _interval(agg: DateHistogram, where: str, bounds: Bounds, probe: Probe) -> int:
-    if agg.interval != "auto":
-        return interval_ms(agg.interval, f"{where}.date_histogram.fixed_interval")
-    lo, hi = bounds
-    if lo is None or hi is None:
-        found_lo, found_hi = probe(agg.field)
-        lo_ms = to_epoch_ms(lo) if lo is not None else found_lo
-        hi_ms = to_epoch_ms(hi) if hi is not None else found_hi
-        if lo_ms is None or hi_ms is None:
-            return 60_000
-        return interval_ms(
-            auto_interval(_from_ms(lo_ms), _from_ms(hi_ms)), f"{where}.date_histogram"
+    def found() -> tuple[datetime | None, datetime | None]:
+        lo_ms, hi_ms = probe(agg.field)
+        return (
+            _from_ms(lo_ms) if lo_ms is not None else None,
+            _from_ms(hi_ms) if hi_ms is not None else None,
         )
-    return interval_ms(auto_interval(lo, hi), f"{where}.date_histogram.fixed_interval")
+
+    return histogram_interval(agg.interval, where, *bounds, found)
 
 
 def _from_ms(ms: int) -> datetime:
