@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -55,7 +55,6 @@ from logyard.store.opensearch._client import (
     ClusterUnreachable,
     Flavour,
     Response,
-    error_reason,
 )
 from logyard.store.opensearch._health import check_info
 
@@ -68,7 +67,7 @@ _TERMS = 1000  # keys per terms query
 _MERGE_ATTEMPTS = 8
 _RETRIES = 6
 #: One bulk item: action (``index``/``create``), its metadata, the document.
-_Item = tuple[str, dict[str, Any], dict[str, Any]]
+_Item = tuple[Literal["create", "index"], dict[str, Any], dict[str, Any]]
 
 
 class OpenSearchAnalyticsSink:
@@ -138,13 +137,11 @@ class OpenSearchAnalyticsSink:
         path: str,
         body: bytes | dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
-        *,
-        ndjson: bool = False,
     ) -> Response:
         """One request, retried while the cluster is unreachable or answers 429/5xx."""
         for attempt in range(_RETRIES + 1):
             try:
-                resp = self._client.request(method, path, body=body, params=params, ndjson=ndjson)
+                resp = self._client.request(method, path, body=body, params=params)
             except ClusterUnreachable:
                 if attempt == _RETRIES:
                     raise
@@ -209,45 +206,31 @@ class OpenSearchAnalyticsSink:
                 return
             after = hits[-1]["sort"]
 
-    def _send(
-        self, items: list[tuple[str, dict[str, Any], dict[str, Any]]], what: str
-    ) -> list[Any]:
-        """Bulk ``(action, metadata, document)`` items; items answered 429/5xx (also inside
-        a ``200``) are sent again with backoff. Each item's final result, in order."""
-        results: list[Any] = [None] * len(items)
-        pending = list(range(len(items)))
-        for attempt in range(_RETRIES + 1):
-            lines = b"".join(
-                _ENCODE({items[i][0]: items[i][1]}) + b"\n" + _ENCODE(items[i][2]) + b"\n"
-                for i in pending
-            )
-            resp = self._request("POST", "/_bulk", lines, ndjson=True)
-            if not resp.ok or not isinstance(resp.body, dict):
-                raise self._fail(f"writing {what}", resp)
-            again = []
-            for i, item in zip(pending, resp.body.get("items") or [], strict=True):
-                result = next(iter(item.values()))
-                status = int(result.get("status", 0))
-                if (status == 429 or status >= 500) and attempt < _RETRIES:
-                    again.append(i)
-                results[i] = result
-            if not again:
-                return results
-            pending = again
-            time.sleep(min(5.0, 0.1 * 2**attempt))
-        return results  # pragma: no cover - the last attempt keeps its answers
+    def _send(self, items: list[_Item]) -> list[tuple[str, int, str]]:
+        """Bulk ``(action, metadata, document)`` items through the store's bulk writer (items
+        answered 429/5xx are sent again with backoff); the ``(_id, status, reason)`` of each
+        item that was not written (409s included)."""
+        docs = [
+            BulkDoc(meta["_index"], meta["_id"], _ENCODE(doc), action, _extra(meta))
+            for action, meta, doc in items
+        ]
+        outcome = self._bulk.write(docs)
+        return [(d.id, 409, "version conflict") for d in outcome.duplicates] + [
+            (d.id, status, why) for d, status, why in outcome.rejected
+        ]
 
     def _versioned(self, items: list[tuple[dict[str, Any], dict[str, Any]]], what: str) -> None:
         """Bulk ``index`` with version metadata; a 409 means a newer row is there (fine)."""
         for chunk in _chunks(items, 1000):
-            for result in self._send([("index", meta, doc) for meta, doc in chunk], what):
-                status = int(result.get("status", 0))
-                if not (200 <= status < 300 or status == 409):
-                    raise StoreError(
-                        f"analytics {self.where}: writing {what} {result.get('_id')} failed "
-                        f"(HTTP {status} {error_reason(result.get('error'))}); the cursor did "
-                        "not move, the batch is applied again at the next run"
-                    )
+            for doc_id, status, why in self._send([("index", meta, doc) for meta, doc in chunk]):
+                if status != 409:
+                    raise self._refused(what, doc_id, status, why)
+
+    def _refused(self, what: str, doc_id: str, status: int, why: str) -> StoreError:
+        return StoreError(
+            f"analytics {self.where}: writing {what} {doc_id} failed (HTTP {status} {why}); "
+            "the cursor did not move, the batch is applied again at the next run"
+        )
 
     # -- the AnalyticsSink interface -----------------------------------------------------------
     def cursors(self) -> dict[str, int]:
@@ -367,7 +350,8 @@ class OpenSearchAnalyticsSink:
             for doc in resp.body["docs"]:
                 system, user, day, first, last = pending[doc["_id"]]
                 meta: dict[str, Any] = {"_index": index, "_id": doc["_id"]}
-                action = "create"  # a new row: create, so a concurrent creator wins once
+                # a new row: create, so a concurrent creator wins once
+                action: Literal["create", "index"] = "create"
                 if doc.get("found"):
                     src = doc["_source"]
                     old_first, old_last = _time(src["first_at"]), _time(src["last_at"])
@@ -392,16 +376,10 @@ class OpenSearchAnalyticsSink:
     def _merge(self, items: list[_Item]) -> set[str]:
         """Write merged activity rows; the ids someone else changed meanwhile (409)."""
         conflicts = set()
-        for result in self._send(items, "activity_daily"):
-            status = int(result.get("status", 0))
-            if status == 409:
-                conflicts.add(str(result.get("_id")))
-            elif not 200 <= status < 300:
-                raise StoreError(
-                    f"analytics {self.where}: writing activity_daily {result.get('_id')} failed "
-                    f"(HTTP {status} {error_reason(result.get('error'))}); the cursor did not "
-                    "move, the batch is applied again at the next run"
-                )
+        for doc_id, status, why in self._send(items):
+            if status != 409:
+                raise self._refused("activity_daily", doc_id, status, why)
+            conflicts.add(doc_id)
         return conflicts
 
     def _cursors(self, cursors: Mapping[str, int]) -> None:
@@ -424,6 +402,11 @@ def _meta(table: str | None, doc_id: str, version: int) -> dict[str, Any]:
         "version": version,
         "version_type": "external_gte",
     }
+
+
+def _extra(meta: dict[str, Any]) -> dict[str, Any]:
+    """A bulk item's metadata besides ``_index`` and ``_id``."""
+    return {k: v for k, v in meta.items() if k not in ("_index", "_id")}
 
 
 def _time(text: str) -> datetime:

@@ -22,10 +22,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -40,12 +40,14 @@ _ENCODE = msgspec.json.encode
 
 @dataclass(frozen=True, slots=True)
 class BulkDoc:
-    """One document to write: target index, ``_id``, JSON source, operation."""
+    """One document to write: target index, ``_id``, JSON source, operation, and more action
+    metadata (``version``/``version_type``, ``if_seq_no``/``if_primary_term``) when needed."""
 
     index: str
     id: str
     source: bytes
     op: Literal["create", "index"] = "create"
+    meta: Mapping[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -123,7 +125,10 @@ class BulkWriter:
         current: list[tuple[BulkDoc, bytes]] = []
         size = 0
         for doc in docs:
-            line = _ENCODE({doc.op: {"_index": doc.index, "_id": doc.id}}) + b"\n" + doc.source
+            action: dict[str, Any] = {"_index": doc.index, "_id": doc.id}
+            if doc.meta:
+                action.update(doc.meta)
+            line = _ENCODE({doc.op: action}) + b"\n" + doc.source
             line += b"\n"
             if current and (len(current) >= self.max_docs or size + len(line) > self.max_bytes):
                 chunks.append(current)
