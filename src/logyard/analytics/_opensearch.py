@@ -56,7 +56,7 @@ from logyard.store.opensearch._client import (
     Flavour,
     Response,
 )
-from logyard.store.opensearch._health import check_info
+from logyard.store.opensearch._health import open_cluster
 
 __all__ = ["OpenSearchAnalyticsSink"]
 
@@ -97,12 +97,11 @@ class OpenSearchAnalyticsSink:
             api_key=api_key, ca_file=ca_file, verify_tls=verify_tls, timeout_secs=timeout_secs,
         )  # fmt: skip
         self.where = self.settings.where
-        self._client = ClusterClient(self.settings)
+        # reachable, the credentials accepted, right flavour and version (as the store checks)
+        self._client = open_cluster(self.settings)
         self._bulk = BulkWriter(self._client, max_in_flight=2)
         self._shards, self._replicas = shards, replicas
         try:
-            # right product, flavour and version; unreachable raises at once, naming the URL
-            check_info(self._client.request("GET", "/"), flavour, self.where)
             if create_indices:
                 self._create_indices()
         except BaseException:

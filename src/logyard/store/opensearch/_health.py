@@ -4,9 +4,9 @@ configured flavour and is recent enough. Every error names the URL and what to d
 from __future__ import annotations
 
 from logyard.errors import StoreError
-from logyard.store.opensearch._client import Flavour, Response
+from logyard.store.opensearch._client import ClientSettings, ClusterClient, Flavour, Response
 
-__all__ = ["MIN_VERSIONS", "auth_error", "check_info"]
+__all__ = ["MIN_VERSIONS", "auth_error", "check_cluster", "check_info", "open_cluster"]
 
 #: The oldest versions the mappings work on (``wildcard`` fields: OpenSearch 2.15; the
 #: Elasticsearch client speaks 8).
@@ -50,3 +50,25 @@ def check_info(resp: Response, wanted: Flavour, where: str) -> None:
             f"opensearch store {where}: {_NAMES[wanted]} {number} is too old; logyard "
             f"needs {low[0]}.{low[1]} or newer (wildcard fields); upgrade the cluster"
         )
+
+
+def open_cluster(settings: ClientSettings) -> ClusterClient:
+    """A client for the cluster of ``settings``, checked as :func:`check_cluster` does
+    (closed again when a check fails). The store and the analytics sink connect this way."""
+    client = ClusterClient(settings)
+    try:
+        check_cluster(client)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def check_cluster(client: ClusterClient) -> None:
+    """Raise :class:`StoreError` naming the URL when the cluster is unreachable, refuses
+    the credentials, is the other flavour or is too old."""
+    settings = client.settings
+    resp = client.request("GET", "/")
+    if resp.status in (401, 403):
+        raise auth_error(settings.where, resp)
+    check_info(resp, settings.flavour, settings.where)

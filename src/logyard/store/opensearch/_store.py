@@ -34,8 +34,8 @@ from logyard.store._model import (
 )
 from logyard.store.opensearch._aggregate import compile_aggs, reshape
 from logyard.store.opensearch._bulk import BulkDoc, BulkOutcome, BulkWriter, Refresh
-from logyard.store.opensearch._client import ClientSettings, ClusterClient, Flavour, Response
-from logyard.store.opensearch._health import auth_error, check_info
+from logyard.store.opensearch._client import ClientSettings, Flavour, Response
+from logyard.store.opensearch._health import auth_error, check_cluster, open_cluster
 from logyard.store.opensearch._mapping import (
     CHECKPOINTS_INDEX,
     DEAD_LETTERS_INDEX,
@@ -105,7 +105,7 @@ class OpenSearchStore:
             timeout_secs=timeout_secs,
         )
         self.where = self.settings.where
-        self._client = ClusterClient(self.settings)
+        self._client = open_cluster(self.settings)
         self._bulk = BulkWriter(
             self._client,
             max_docs=batch_max_docs,
@@ -120,7 +120,6 @@ class OpenSearchStore:
         self._closed = False
         self._close_lock = threading.Lock()
         try:
-            self.health_check()
             if create_indices:
                 self._create_indices(shards, replicas, free_form)
         except BaseException:
@@ -410,7 +409,9 @@ class OpenSearchStore:
     def health_check(self) -> None:
         """Raise :class:`StoreError` naming the URL when the cluster is unreachable, refuses
         the credentials, is the other flavour or is too old."""
-        check_info(self._request("GET", "/"), self.settings.flavour, self.where)
+        if self._closed:
+            raise StoreError(f"opensearch store {self.where}: closed; open a new OpenSearchStore")
+        check_cluster(self._client)
 
     def close(self) -> None:
         """Close the connections; later calls raise :class:`StoreError`."""
