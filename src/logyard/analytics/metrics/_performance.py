@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 
-from logyard.analytics.metrics._model import Figure, Metric, Query, empty, execute, figure
+from logyard.analytics.metrics._model import Figure, Metric, Query
 from logyard.analytics.metrics._sql import (
+    QUANTILES,
     WINDOW,
+    counts_by_system,
     emitters,
     event_counts,
     grouped,
     per_time,
-    percentiles,
+    quantile_figures,
 )
 
 __all__ = ["METRICS"]
@@ -25,51 +25,26 @@ _ORDER_ACTIONS = (
     "order.assigned",
     "order.calculated",
 )
-_QUANTILES = "[0.5, 0.95, 0.99]"
 
 
 def _rps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
-    rows = execute(
-        cur,
-        f"SELECT system, count(*) FROM analytics.requests WHERE {WINDOW} GROUP BY system",
-        q.params(),
-    ).fetchall()
-    counts = {str(s): int(n) for s, n in rows}
+    counts = counts_by_system(cur, f"FROM analytics.requests WHERE {WINDOW}", q)
     return per_time(counts, event_counts(cur, q), emitters(q, "api.request"), 1.0, q)
 
 
 def _tps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
-    rows = execute(
-        cur,
-        f"SELECT system, count(*) FROM analytics.order_events WHERE {WINDOW} GROUP BY system",
-        q.params(),
-    ).fetchall()
-    counts = {str(s): int(n) for s, n in rows}
+    counts = counts_by_system(cur, f"FROM analytics.order_events WHERE {WINDOW}", q)
     return per_time(counts, event_counts(cur, q), emitters(q, *_ORDER_ACTIONS), 1.0, q)
-
-
-def _quantile_figures(
-    overall: tuple[Any, ...] | None, by: dict[str, tuple[Any, ...]], what: str
-) -> tuple[Figure, dict[str, Figure]]:
-    def one(row: tuple[Any, ...] | None) -> Figure:
-        if row is None or not row[1]:
-            return empty(f"no {what} in the window")
-        values = row[0]
-        assert isinstance(values, list)
-        p = percentiles(values)
-        return figure(p["p95"], int(row[1]), f"no {what} in the window", **p)
-
-    return one(overall), {s: one(r) for s, r in by.items()}
 
 
 def _latency(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
     overall, by = grouped(
         cur,
-        f"quantile_cont(duration_ms, {_QUANTILES}), count(*)",
+        f"quantile_cont(duration_ms, {QUANTILES}), count(*)",
         f"FROM analytics.requests WHERE {WINDOW}",
         q.params(),
     )
-    return _quantile_figures(overall, by, "requests")
+    return quantile_figures(overall, by, "no requests in the window", headline="p95")
 
 
 _CALLS = f"""
@@ -97,9 +72,9 @@ FROM (
 def _response_time(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
     # A call is an attempt with retry_attempt 0 and the retries after it (same system,
     # trace, method and route); only the keys that had a retry need the window function.
-    overall, by = grouped(cur, f"quantile_cont(response_ms, {_QUANTILES}), count(*)", _CALLS,
+    overall, by = grouped(cur, f"quantile_cont(response_ms, {QUANTILES}), count(*)", _CALLS,
                           q.params())  # fmt: skip
-    return _quantile_figures(overall, by, "calls")
+    return quantile_figures(overall, by, "no calls in the window", headline="p95")
 
 
 METRICS = (

@@ -14,18 +14,23 @@ from logyard.catalog import CATALOG
 
 __all__ = [
     "NO_EVENTS",
+    "QUANTILES",
     "WINDOW",
+    "counts_by_system",
     "emitters",
     "event_counts",
     "grouped",
     "per_time",
     "percentiles",
+    "quantile_figures",
     "shared_counts",
 ]
 
 #: The filter of a fact table's rows on the query (``ts`` and ``system`` columns).
 WINDOW = "ts >= $from AND ts < $to AND list_contains($systems, system)"
 NO_EVENTS = "no stored events in the window"
+#: The ``quantile_cont`` list that :func:`percentiles` reads.
+QUANTILES = "[0.5, 0.95, 0.99]"
 
 
 def emitters(q: Query, *actions: str) -> tuple[str, ...]:
@@ -119,3 +124,32 @@ def percentiles(values: list[float] | None) -> dict[str, float | None]:
     if values is None:
         return {"p50": None, "p95": None, "p99": None}
     return {k: round(float(v), 6) for k, v in zip(("p50", "p95", "p99"), values, strict=True)}
+
+
+def counts_by_system(cur: duckdb.DuckDBPyConnection, source: str, q: Query) -> dict[str, int]:
+    """Rows per system of ``source`` (``FROM <table> WHERE <condition>``)."""
+    rows = execute(cur, f"SELECT system, count(*) {source} GROUP BY system", q.params())
+    return {str(s): int(n) for s, n in rows.fetchall()}
+
+
+def quantile_figures(
+    overall: tuple[Any, ...] | None,
+    by: dict[str, tuple[Any, ...]],
+    reason: str,
+    *,
+    headline: str,
+) -> tuple[Figure, dict[str, Figure]]:
+    """Figures of :func:`grouped` rows ``(quantile_cont(x, QUANTILES), count[, pending])``:
+    the ``headline`` percentile (``"p50"``, ``"p95"``) as the value, p50/p95/p99 (and
+    ``pending`` when the row has it) in detail; ``reason`` when the count is 0."""
+
+    def one(row: tuple[Any, ...] | None) -> Figure:
+        if row is None or not row[1]:
+            return empty(reason, 0 if row is None else int(row[1]))
+        values = row[0]
+        assert isinstance(values, list)
+        p = percentiles(values)
+        extra = {"pending": int(row[2])} if len(row) > 2 else {}
+        return figure(p[headline], int(row[1]), reason, **p, **extra)
+
+    return one(overall), {s: one(r) for s, r in by.items()}
