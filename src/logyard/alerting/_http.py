@@ -56,8 +56,10 @@ class _QueryClient(ApiClient):
 
     def refused(self, status: int, detail: str) -> LogyardError:
         if status in (401, 403):
+            # The API's own "how to fix" speaks HTTP; the analyzer is fixed with a flag.
+            what = detail.split(";")[0]
             return ConfigError(
-                f"{self.url}: {detail}; pass --token (a token whose role may search "
+                f"{self.url}: {what}; pass --token (a token whose role may search "
                 "and aggregate) or set LOGYARD_TOKEN"
             )
         if status == 400:

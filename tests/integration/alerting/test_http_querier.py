@@ -44,13 +44,13 @@ def test_search_answers_with_the_token(api: httpx.Client) -> None:
 
 
 def test_unknown_token_is_a_config_error(api: httpx.Client) -> None:
-    """A token the server does not know: ConfigError saying which token to pass."""
+    """A token the server does not know: ConfigError saying which token to pass, once (the
+    API's own advice, which speaks HTTP, is replaced by the flag to use)."""
     with pytest.raises(ConfigError) as caught:
         HttpQuerier(_url(api), "wrong").search(SearchRequest(query=""))
     expected = (
-        f"{_url(api)}: authorization: unknown token; use a token from the data dir's "
-        "tokens.json; pass --token (a token whose role may search and aggregate) or set "
-        "LOGYARD_TOKEN"
+        f"{_url(api)}: authorization: unknown token; pass --token (a token whose role may "
+        "search and aggregate) or set LOGYARD_TOKEN"
     )
     assert expected == str(caught.value)
 
