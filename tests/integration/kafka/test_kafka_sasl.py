@@ -10,7 +10,6 @@ deployment docs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -76,8 +75,17 @@ def test_a_missing_password_variable_is_a_usage_error(
     assert "LOGYARD_KAFKA_PASSWORD is not set" in capsys.readouterr().err
 
 
-def test_dry_run_needs_no_broker(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`--dry-run` prints the plan without connecting, whatever the security flags."""
-    code = main(["setup", "kafka", "--bootstrap", "127.0.0.1:1", "--dry-run"])
+def test_dry_run_needs_no_broker(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--dry-run` with SASL_SSL flags prints the whole plan (the seven topics) without
+    connecting: the address given here has no broker."""
+    monkeypatch.setenv("LOGYARD_KAFKA_PASSWORD", "pw")
+    code = main(
+        ["setup", "kafka", "--bootstrap", "127.0.0.1:1", "--dry-run",
+         "--security-protocol", "SASL_SSL", "--sasl-username", "logyard-admin"]
+    )  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert "topic" in capsys.readouterr().out
+    assert lines[0] == "dry run: nothing is sent to 127.0.0.1:1"
+    assert sum(line.startswith("topic logs.") for line in lines) == 7
