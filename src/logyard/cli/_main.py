@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="validate the config, print every problem, exit"
     )
 
-    from logyard.pipeline.kafka_security import add_security_arguments
+    from logyard._kafka_flags import add_security_arguments
 
     sim = sub.add_parser("sim", help="send the company simulator's traffic to Kafka or a server")
     sim.add_argument("--kafka", default=None, metavar="HOST:PORT[,...]", help="Kafka brokers")
@@ -295,7 +295,7 @@ def _setup_kafka(args: argparse.Namespace) -> int:
 
 
 def _kafka_security(args: argparse.Namespace) -> dict[str, str]:
-    from logyard.pipeline.kafka_security import security_config
+    from logyard._kafka_flags import security_config
 
     return security_config(args)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from logyard.errors import ConfigError
-from logyard.pipeline.kafka_security import add_security_arguments, security_config
+from logyard._kafka_flags import add_security_arguments, security_config
 
 
 def parse(*argv: str) -> argparse.Namespace:
