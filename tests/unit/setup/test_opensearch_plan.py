@@ -216,11 +216,32 @@ def test_roles_mapping_and_tenant() -> None:
 
 
 def test_backing_index_patterns_do_not_overlap() -> None:
-    """``logs-crm-0*`` must not match ``logs-crm-api-000001`` (another system's index)."""
+    """The plan's own patterns (each index template's ``index_patterns`` and the ISM policy's
+    ``ism_template``): ``logs-crm-0*`` must not match ``logs-crm-api-000001`` (another
+    system's index), and each system's first backing index is matched by its own pattern."""
     from fnmatch import fnmatchcase
 
-    patterns = {s: f"logs-{s}-0*" for s in SYSTEMS}
-    matches = sorted(
-        (s, t) for s in SYSTEMS for t in SYSTEMS if fnmatchcase(f"logs-{t}-000001", patterns[s])
-    )
-    assert [(s, s) for s in sorted(SYSTEMS)] == matches
+    plan = _plan()
+    templates = {
+        s.body["_meta"]["system"]: s.body["index_patterns"]
+        for s in plan.steps
+        if s.kind == "index template" and s.name.startswith("logs-")
+    }
+    ism_step = next(s for s in plan.steps if s.kind == "ism policy")
+    ism = ism_step.body["policy"]["ism_template"][0]["index_patterns"]
+    assert set(SYSTEMS) == set(templates)
+    assert all(len(patterns) == 1 for patterns in templates.values())
+    assert sorted(p for patterns in templates.values() for p in patterns) == sorted(ism)
+
+    def matches(patterns: dict[str, list[str]]) -> list[tuple[str, str]]:
+        return sorted(
+            (s, t)
+            for s in patterns
+            for t in SYSTEMS
+            if any(fnmatchcase(f"logs-{t}-000001", p) for p in patterns[s])
+        )
+
+    by_system = {s: [p for p in ism if fnmatchcase(f"logs-{s}-000001", p)] for s in SYSTEMS}
+    assert [(s, s) for s in sorted(SYSTEMS)] == matches(templates)
+    assert [(s, s) for s in sorted(SYSTEMS)] == matches(by_system)
+    assert all(len(patterns) == 1 for patterns in by_system.values())
