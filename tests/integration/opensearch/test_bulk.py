@@ -103,9 +103,14 @@ def test_bulk_requests_in_flight_are_bounded(peer: Peer) -> None:
     store.close()
 
 
-def test_refresh_false_still_stores_durably(opensearch_url: str) -> None:
-    """With refresh="false" a write returns before a refresh; after an explicit one the
+def test_refresh_false_still_stores_durably(peer: Peer, opensearch_url: str) -> None:
+    """With refresh="false" the bulk request carries no ``refresh`` parameter (the scripted
+    peer records none), so a write returns before a refresh; after an explicit one the
     events are all there."""
+    scripted = fast(peer.url, refresh="false")
+    scripted.write(WriteBatch(events=requests(3)))
+    assert peer.bulk_params == [""]
+    scripted.close()
     store = fast(opensearch_url, refresh="false")
     store.write(WriteBatch(events=requests(3)))
     store._client.request("POST", "/_refresh")
