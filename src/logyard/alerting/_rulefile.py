@@ -9,9 +9,9 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from logyard.alerting._durations import format_duration
 from logyard.alerting._notify import NOTIFIER_TYPES, config_model
@@ -169,12 +169,26 @@ def _problem(model: type[BaseModel], where: str, err: Any) -> str:
     if kind == "duration":
         return f"{path}: {err['msg']}"
     value = err.get("input")
-    if kind == "string_pattern_mismatch" and path.endswith("url"):
-        return f"{path}: {value!r} is not an http(s) URL; write https://host/path"
     shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
-    if "secret" in path or "token" in path or "password" in path:
+    if _is_secret(model, err["loc"]):
         shown = "[secure]"
+    if kind == "string_pattern_mismatch" and path.endswith("url"):
+        return f"{path}: {shown} is not an http(s) URL; write https://host/path"
     return f"{path}: {err['msg'].lower()} (got {shown}); fix the value"
+
+
+def _is_secret(model: type[BaseModel], loc: tuple[int | str, ...]) -> bool:
+    """Whether the value at ``loc`` must not be echoed, decided by the model: a ``SecretStr``
+    field or one marked ``json_schema_extra={"secret": True}`` (webhook URLs, headers).
+    Values inside a secret field (``headers.Authorization``) are secret too."""
+    field = model.model_fields.get(str(loc[0])) if loc else None
+    if field is None:
+        return False
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and extra.get("secret") is True:
+        return True
+    annotation = field.annotation
+    return annotation is SecretStr or SecretStr in get_args(annotation)
 
 
 def _check_kql(text: str, where: str) -> list[str]:

@@ -120,7 +120,7 @@ def test_notifier_problems_are_reported_by_name() -> None:
     assert found == [
         "notifiers.a.type: 'pager' is not a notifier type; use one of email, slack, "
         "telegram, webhook",
-        "notifiers.b.url: 'ftp://x' is not an http(s) URL; write https://host/path",
+        "notifiers.b.url: [secure] is not an http(s) URL; write https://host/path",
         "notifiers.c.tls: unknown field; the fields here are host, password, password_env, "
         "port, recipients, sender, starttls, timeout_secs, type, username, verify_tls",
     ]
@@ -131,6 +131,40 @@ def test_secrets_never_appear_in_problems() -> None:
     found = problems({"notifiers": {"t": {"type": "telegram", "chat_id": "1", "token": 123456789}}})
     assert found == [
         "notifiers.t.token: input should be a valid string (got [secure]); fix the value"
+    ]
+
+
+def test_notifier_urls_and_headers_are_secret_but_env_var_names_are_shown() -> None:
+    """A Slack URL without https:// and a webhook header are reported without their
+    values (the model marks them secret); ``password_env``, a variable name, is shown."""
+    found = problems(
+        {
+            "notifiers": {
+                "s": {"type": "slack", "url": "hooks.slack.com/services/T0/B0/XXSECRETXX"},
+                "w": {"type": "webhook", "url": "https://h/x",
+                      "headers": {"Authorization": 12345678}},
+                "m": {"type": "email", "host": "mx", "sender": "a@b", "recipients": ["c@d"],
+                      "password_env": ["SMTP_PASSWORD_VAR"]},
+            }
+        }
+    )  # fmt: skip
+    assert found == [
+        "notifiers.s.url: [secure] is not an http(s) URL; write https://host/path",
+        "notifiers.w.headers.Authorization: input should be a valid string (got [secure]); "
+        "fix the value",
+        "notifiers.m.password_env: input should be a valid string (got list); fix the value",
+    ]
+    assert not any("XXSECRETXX" in p or "12345678" in p for p in found)
+    found = problems(
+        {
+            "notifiers": {
+                "m": {"type": "email", "host": "mx", "sender": "a@b", "recipients": ["c@d"],
+                      "password_env": 12345},
+            }
+        }
+    )  # fmt: skip
+    assert found == [
+        "notifiers.m.password_env: input should be a valid string (got 12345); fix the value"
     ]
 
 

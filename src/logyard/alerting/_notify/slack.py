@@ -20,7 +20,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["slack"] = "slack"
-    url: str = Field(pattern=r"^https?://")
+    url: str = Field(pattern=r"^https?://", json_schema_extra={"secret": True})
     channel: str | None = None
     username: str | None = None
     timeout_secs: float = Field(default=10.0, gt=0, le=120)

@@ -18,8 +18,8 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["webhook"] = "webhook"
-    url: str = Field(pattern=r"^https?://")
-    headers: dict[str, str] = Field(default_factory=dict)
+    url: str = Field(pattern=r"^https?://", json_schema_extra={"secret": True})
+    headers: dict[str, str] = Field(default_factory=dict, json_schema_extra={"secret": True})
     timeout_secs: float = Field(default=10.0, gt=0, le=120)
 
 
