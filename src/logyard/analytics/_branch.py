@@ -40,6 +40,7 @@ from logyard.store._model import (
     AggregateRequest,
     AggregateResult,
     DeadLetter,
+    EncodedEvents,
     SearchRequest,
     SearchResult,
     WriteBatch,
@@ -86,15 +87,21 @@ def stored_event(doc: bytes) -> StoredEvent:
     )  # fmt: skip
 
 
-def facts_of(events: Sequence[Event]) -> FactBatch:
-    """The facts of ``events`` (each event once; documents that do not normalize are
-    counted in ``skipped`` by reason and logged)."""
+def facts_of(events: Sequence[Event], encoded: Sequence[EncodedEvents] = ()) -> FactBatch:
+    """The facts of ``events`` and of the documents in ``encoded`` (each event id once,
+    whichever form it came in; documents that do not normalize are counted in ``skipped``
+    by reason and logged)."""
     batch = FactBatch()
     seen: set[str] = set()
     for event in events:
         if event.event_id not in seen:
             seen.add(event.event_id)
             batch.add(stored_event(encode_event(event)))
+    for group in encoded:
+        for event_id, doc in zip(group.ids, group.docs, strict=True):
+            if event_id not in seen:
+                seen.add(event_id)
+                batch.add(stored_event(doc))
     for reason, n in batch.skipped.items():
         _log.warning("analytics: %d event(s) skipped: %s", n, reason)
     return batch
@@ -138,7 +145,7 @@ class AnalyticsBranch:
             dead_letters=batch.dead_letters,
         )
         result = self.store.write(first)
-        self.sink.apply(facts_of(batch.events), {})
+        self.sink.apply(facts_of(batch.events, batch.encoded), {})
         if batch.checkpoint is not None:
             self.store.write(WriteBatch(checkpoint=batch.checkpoint))
         return result
