@@ -163,20 +163,35 @@ class _FailingGet(DirTarget):
 
 
 def test_a_run_that_dies_before_the_delete_is_resumed(store: DuckDBStore, tmp_path: Path) -> None:
-    """Uploaded but not verified: nothing is deleted; the re-run reuses the uploaded part,
-    verifies it and deletes, with no duplicate parts."""
+    """Uploaded but not verified: nothing is deleted; the re-run reuses the uploaded part
+    (crm's, left byte for byte), verifies it and deletes, with no duplicate parts: new files
+    only under mes, and each day directory holds exactly one part (Parquet + manifest)."""
     root = tmp_path / "archive"
     broken = run_retention(store, _FailingGet(root), POLICY, now=NOW)
     count_after_failure = store.count()
     files = archive_files(root)
+    uploaded = {f: (root / f).read_bytes() for f in files}
     again = run_retention(store, DirTarget(root), POLICY, now=NOW)
+    after = archive_files(root)
+    parts: dict[str, list[str]] = {}
+    for f in after:
+        folder, _, name = f.rpartition("/")
+        parts.setdefault(folder, []).append(name)
     expected = (
         ["failed", "not run", "not run"],
         22,
         ["failed"],
         [True, False, False],
         6,
-        [*files, *sorted(set(archive_files(root)) - set(files))],
+        ["system=crm/day=2026-04-01"] * 2,
+        True,
+        uploaded,
+        ["system=mes"],
+        {
+            "system=crm/day=2026-04-01": (1, 1, True),
+            "system=mes/day=2026-04-01": (1, 1, True),
+            "system=mes/day=2026-04-02": (1, 1, True),
+        },
     )
     assert expected == (
         [o.status for o in broken.outcomes],
@@ -184,7 +199,20 @@ def test_a_run_that_dies_before_the_delete_is_resumed(store: DuckDBStore, tmp_pa
         [o.status for o in broken.outcomes if o.error.endswith("cannot read the archive (gone)")],
         [o.reused for o in again.outcomes],
         store.count(),
-        sorted(archive_files(root)),
+        [f.rpartition("/")[0] for f in files],
+        set(files) <= set(after),
+        {f: (root / f).read_bytes() for f in files},
+        sorted({f.partition("/")[0] for f in set(after) - set(files)}),
+        {
+            folder: (
+                sum(n.startswith("part-") and n.endswith(".parquet") for n in names),
+                sum(n.startswith("part-") and n.endswith(".manifest.json") for n in names),
+                len(names) == 2
+                and {n.removesuffix(".parquet").removesuffix(".manifest.json") for n in names}
+                == {names[0].partition(".")[0]},
+            )
+            for folder, names in parts.items()
+        },
     )
 
 
