@@ -259,3 +259,39 @@ def test_the_fast_path_accepts_nothing_the_canonical_check_rejects(
         fast = verify_event(tampered, [_KEY], claimed=got)
         reference = verify_event(tampered, [_KEY])
         assert not fast.accept or reference.accept, tampered
+
+
+def _bad_macs(mac: str) -> list[str]:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(mac[-1])
+    return [
+        mac[:4] + "!!" + mac[4:],  # junk inside: a lenient decoder skips it
+        mac[:4] + " " + mac[4:],
+        mac + "=",  # padding
+        mac[:-1] + alphabet[last ^ 1],  # same bytes, non-zero unused trailing bits
+    ]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_junk_inside_the_mac_is_forged_on_both_paths(index: int) -> None:
+    """A MAC that is not exactly the strict unpadded base64url ``_mac`` writes (junk
+    characters inside a valid MAC, padding, a second spelling of the same bytes) is
+    forged — from the raw canonical bytes with ``claimed`` (the fast path) and from a
+    re-encoded event (the canonical path) — while the untouched MAC is accepted on both."""
+    raw = signed(EVENT)
+    good = json.loads(raw)["labels"]["sig"]
+    mac = good.split(":")[2]
+    assert len(mac) == 43
+    bad = f"v1:{KEY.kid}:{_bad_macs(mac)[index]}"
+    tampered = raw.replace(good.encode(), bad.encode())
+    doc = json.loads(tampered)
+    assert doc["labels"]["sig"] == bad
+    reencoded = json.dumps(doc, indent=2).encode()
+    assert [
+        verify_event(raw, [KEY], claimed=good).accept,
+        verify_event(json.dumps(json.loads(raw), indent=2).encode(), [KEY]).accept,
+        verify_event(tampered, [KEY], claimed=bad).reason,
+        verify_event(tampered, [KEY]).reason,
+        verify_event(reencoded, [KEY]).reason,
+        verify_event(doc, [KEY]).reason,
+    ] == [True, True, "forged", "forged", "forged", "forged"]

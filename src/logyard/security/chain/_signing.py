@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from logyard._base64url import b64decode, b64encode
 from logyard.errors import ConfigError
 from logyard.security.chain._canonical import (
     canonical_json,
@@ -120,8 +121,8 @@ def signing_payload(doc: bytes | Mapping[str, Any]) -> bytes:
 
 
 def _mac(payload: bytes, key: ServiceKey) -> str:
-    digest = hmac.new(key.secret, payload, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    """The unpadded base64url HMAC-SHA256 of ``payload`` (the third part of a signature)."""
+    return b64encode(hmac.digest(key.secret, payload, hashlib.sha256))
 
 
 def sign_event(doc: bytes | Mapping[str, Any], key: ServiceKey) -> str:
@@ -192,16 +193,24 @@ def _unsigned_in_place(raw: bytes, claimed: str) -> bytes | None:
 
 
 def _parse(signature: object) -> tuple[str, bytes] | None:
+    """The key id and MAC of a ``v1:<kid>:<mac>`` signature; ``None`` when it is not one.
+
+    The MAC must be exactly what :func:`_mac` writes: strict unpadded base64url (a character
+    outside the alphabet is refused, not skipped) of 32 bytes, in its one canonical
+    spelling (unused trailing bits zero), so the canonical path accepts no MAC text the
+    fast path, which compares the text, would refuse."""
     if not isinstance(signature, str):
         return None
     parts = signature.split(":")
     if len(parts) != 3 or parts[0] != _VERSION or not _KID.match(parts[1]):
         return None
     try:
-        mac = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
-    except (binascii.Error, ValueError):
+        mac = b64decode(parts[2])
+    except ValueError:
         return None
-    return (parts[1], mac) if len(mac) == 32 else None
+    if len(mac) != 32 or b64encode(mac) != parts[2]:
+        return None
+    return parts[1], mac
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,11 +251,10 @@ def verify_event(
         if signed is not None:
             for candidate in keys:
                 if candidate.kid == kid:
-                    digest = hmac.digest(candidate.secret, signed, "sha256")
-                    expected = base64.urlsafe_b64encode(digest).rstrip(b"=")
+                    expected = _mac(signed, candidate).encode("ascii")
                     if hmac.compare_digest(expected, mac_text.encode("ascii", "replace")):
                         return _accepted(kid)
-                    break
+                    break  # a wrong or malformed MAC: the canonical path says why
     try:
         payload, signature = _unsigned(doc)
     except msgspec.DecodeError:

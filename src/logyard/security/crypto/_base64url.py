@@ -1,26 +1,7 @@
-"""Unpadded base64url (RFC 4648 §5), as JOSE writes binary fields."""
+"""Unpadded base64url (RFC 4648 §5): see :mod:`logyard._base64url`, re-exported here."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
+from logyard._base64url import b64decode, b64encode
 
 __all__ = ["b64decode", "b64encode"]
-
-_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
-
-
-def b64encode(data: bytes) -> str:
-    """``data`` as unpadded base64url text."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64decode(text: str) -> bytes:
-    """The bytes of unpadded base64url ``text``; ``ValueError`` when it is not that."""
-    if not _ALPHABET.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not unpadded base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except binascii.Error as exc:  # pragma: no cover - the pattern above rules this out
-        raise ValueError("not unpadded base64url") from exc
