@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from tests.unit.analytics.test_sink import (
+    FactReader,
     login_batch,
     test_apply_moves_cursors_forward_only,
     test_new_sink_has_no_cursors,
@@ -16,7 +17,7 @@ from tests.unit.analytics.test_sink import (
 )
 
 from logyard.analytics import AnalyticsSink, Analyzer, OpenSearchAnalyticsSink
-from logyard.analytics._documents import TABLES, index_of
+from logyard.analytics._documents import COLUMNS, TABLES, index_of
 from logyard.sim import Simulator
 from logyard.store import WriteBatch
 from logyard.store.duckdb import DuckDBStore
@@ -41,6 +42,23 @@ def sink(opensearch_url: str) -> Iterator[AnalyticsSink]:
     s = OpenSearchAnalyticsSink(opensearch_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def read_facts(sink: AnalyticsSink) -> FactReader:
+    """Reads what ``sink`` stored by searching its index (after a refresh)."""
+    assert isinstance(sink, OpenSearchAnalyticsSink)
+    client = sink.client
+
+    def read(table: str) -> list[str]:
+        key = COLUMNS[table][0][0]
+        client.request("POST", f"/{index_of(table)}/_refresh")
+        body = {"size": 10_000, "query": {"match_all": {}}}
+        resp = client.request("POST", f"/{index_of(table)}/_search", body=body)
+        assert resp.ok, resp
+        return sorted(str(h["_source"][key]) for h in resp.body["hits"]["hits"])
+
+    return read
 
 
 @pytest.fixture(scope="module")
