@@ -230,6 +230,7 @@ def _archive_one(
         part.day,
         checked.events,
         checked.manifest.sha256,
+        checked.manifest.record_id,
         checked.originals,
     )
     return target.url(p_key), deleted, reused

@@ -234,17 +234,18 @@ def drop_partition(
     day: date,
     archive: Path,
     archive_sha256: str,
+    record_id: str,
     originals: Path | None = None,
 ) -> int:
     """Delete the partition's events whose ids the verified ``archive`` file holds (and the
     encrypted originals the verified ``originals`` file holds), record their chain positions
-    under a signed archive record and seal a checkpoint, all in one transaction; returns how
+    under a signed archive record ``record_id`` (the part's id, which verification already
+    read back from ``archive``) and seal a checkpoint, all in one transaction; returns how
     many events were deleted."""
     table = _check_system(system)
     lo, hi = _bounds(day)
     source = f"read_parquet({_quoted(archive)})"
     params = {"system": system, "lo": lo, "hi": hi}
-    record_id = archive_stats(store, archive, system, day).record_id
     with store._write_lock, store._cursor() as cur, store._transaction(cur):
         doomed = (
             f"SELECT e.event_id FROM {table} e WHERE e.ts >= $lo AND e.ts < $hi "
