@@ -99,7 +99,7 @@ def _local(
 ) -> list[dict[str, Any]]:
     import duckdb
 
-    from logyard.analytics.metrics import METRICS, compute
+    from logyard.analytics.metrics import compute, compute_all
     from logyard.errors import ConfigError, StoreError
 
     path = data_dir / "logs.duckdb"
@@ -112,11 +112,12 @@ def _local(
             f"{path}: cannot open ({exc}); while `logyard up` runs on it, ask it with --url"
         ) from None
     try:
-        names = [name] if name is not None else list(METRICS)
-        return [
-            compute(con, n, time_from=time_from, time_to=time_to, systems=systems).to_json()
-            for n in names
-        ]
+        if name is not None:
+            one = compute(con, name, time_from=time_from, time_to=time_to, systems=systems)
+            return [one.to_json()]
+        # one snapshot for every figure, the counts several metrics share computed once
+        found = compute_all(con, time_from=time_from, time_to=time_to, systems=systems)
+        return [r.to_json() for r in found]
     finally:
         con.close()
 
