@@ -155,9 +155,21 @@ class AlertService:
         self.deliver(now, report, wait=wait)
         if _ms(now) - self._pruned_at >= 3_600_000:  # hourly: the state does not grow forever
             days = self.rules.settings.history_days
-            self.state.prune(_ms(now - timedelta(days=days)))
+            self.state.prune(_ms(now - timedelta(days=days)), self._group_horizons())
             self._pruned_at = _ms(now)
         return report
+
+    def _group_horizons(self) -> dict[str, int]:
+        """Per rule, the event time before which its ``groups`` rows matter no more: the
+        windows still to come end after its progress, their re-checks reach back
+        ``recheck_secs`` and their cooldown ``cooldown`` before that (one step of margin)."""
+        horizons: dict[str, int] = {}
+        for rule in self.rules.rules:
+            last = self.state.last_end(rule.name)
+            if last is not None:
+                reach = rule.recheck_secs + rule.cooldown + rule.every
+                horizons[rule.name] = last - int(reach * 1000)
+        return horizons
 
     # -- evaluation -------------------------------------------------------------------------
     def windows(self, rule: Any, now: datetime) -> tuple[list[int], list[int]]:

@@ -22,7 +22,7 @@ import fnmatch
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,13 @@ CREATE TABLE IF NOT EXISTS history (
   rule TEXT NOT NULL, grp TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_time ON history (at);
 """
+
+# A (rule, group) row no window can need any more: no firing alert, nothing recent.
+_STALE_GROUPS = (
+    "DELETE FROM groups WHERE coalesce(last_fired_end, 0) < ? "
+    "AND coalesce(last_notified_end, 0) < ? AND NOT EXISTS (SELECT 1 FROM alerts "
+    "WHERE alerts.status = 'firing' AND alerts.rule = groups.rule AND alerts.grp = groups.grp)"
+)
 
 
 class AlertState:
@@ -309,11 +316,25 @@ class AlertState:
         where = " WHERE delivered_at IS NULL AND gave_up = 0" if pending_only else ""
         return self._all(f"SELECT * FROM outbox{where} ORDER BY id")
 
-    def prune(self, before_ms: int) -> int:
+    def prune(self, before_ms: int, group_horizons: Mapping[str, int] | None = None) -> int:
         """Forget history, closed alerts and finished notifications older than
-        ``before_ms`` (wall clock); returns how many rows went."""
+        ``before_ms`` (wall clock); returns how many rows went.
+
+        A ``groups`` row without a firing alert goes once its last fired and notified
+        windows are older than its rule's horizon in ``group_horizons`` (event time: no
+        window still to be evaluated or re-checked can be skipped or cooled down by it);
+        rows of rules not named there go when older than ``before_ms``."""
+        horizons = dict(group_horizons or {})
         with self.transaction():
-            gone = self._exec("DELETE FROM history WHERE at < ?", (before_ms,))
+            gone = 0
+            for rule, horizon in horizons.items():
+                gone += self._exec(_STALE_GROUPS + " AND rule = ?", (horizon, horizon, rule))
+            names = ", ".join("?" for _ in horizons)
+            gone += self._exec(
+                _STALE_GROUPS + f" AND rule NOT IN ({names})",
+                (before_ms, before_ms, *horizons),
+            )
+            gone += self._exec("DELETE FROM history WHERE at < ?", (before_ms,))
             gone += self._exec(
                 "DELETE FROM outbox WHERE (delivered_at IS NOT NULL OR gave_up = 1) "
                 "AND next_attempt < ?",

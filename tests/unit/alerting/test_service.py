@@ -345,3 +345,23 @@ def test_old_history_is_pruned(store: DuckDBStore, tmp_path: Path) -> None:
     svc.run_cycle(at(780 + 2 * 86400))  # two days later: pruned (the skipped windows are new)
     assert (svc.state.alerts(status=None), svc.state.outbox()) == ([], [])
     assert [h["kind"] for h in svc.state.history()] == ["skipped"]
+
+
+def test_stale_groups_are_pruned(store: DuckDBStore, tmp_path: Path) -> None:
+    """A group (client.ip) whose alert resolved and whose last fired and notified windows
+    are older than the rule's re-check and cooldown reach is forgotten at the next prune;
+    a group that fires now keeps its row, and so does a rule's group with a firing alert."""
+    write(store, logins(300) + logins(4000, ip="10.0.0.2"))
+    rec = Recorder()
+    svc = service(ruleset(LOGINS), store, tmp_path / "a.db", rec)
+    svc.run_cycle(at(660))  # fires for .1 at 600 (and prunes: nothing is stale yet)
+    svc.run_cycle(at(720))  # resolves .1
+    ms = int(at(0).timestamp() * 1000)
+    assert svc.state.group("logins", "10.0.0.1") == (ms + 600_000, ms + 600_000)
+    svc.run_cycle(at(4320))  # an hour later: prunes; .2 fires from the window ending 4020
+    assert svc.state.group("logins", "10.0.0.1") == (None, None)
+    assert svc.state.group("logins", "10.0.0.2") == (ms + 4260_000, ms + 4020_000)
+    assert [a["grp"] for a in svc.state.alerts(status="firing")] == ["10.0.0.2"]
+    # A group with a firing alert is kept however old its windows are.
+    assert svc.state.prune(0, {"logins": ms + 10**9}) == 0
+    assert svc.state.group("logins", "10.0.0.2") == (ms + 4260_000, ms + 4020_000)
