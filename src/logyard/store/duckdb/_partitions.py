@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from logyard.catalog import SYSTEMS
 from logyard.errors import StoreError
 from logyard.security.chain import LINKS_TABLE, ArchiveRecord
+from logyard.security.chain._checkpoints import naive_utc
 from logyard.store.duckdb._schema import table_name
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def partitions(store: DuckDBStore, *, before: date | None = None) -> list[Partit
 def held_partitions(store: DuckDBStore, now: datetime) -> set[tuple[str, date]]:
     """(system, day) pairs that retention must leave alone at ``now`` (restored recently)."""
     _ensure_holds(store)
-    at = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo is not None else now
+    at = naive_utc(now)
     with store._cursor() as cur:
         rows = cur.execute(
             "SELECT system, day FROM retention_holds WHERE until > $at", {"at": at}
@@ -132,7 +133,7 @@ def hold_partitions(store: DuckDBStore, system: str, days: Iterable[date], until
     """Keep retention off ``system``'s ``days`` until ``until`` (after a restore)."""
     _check_system(system)
     _ensure_holds(store)
-    at = until.astimezone(UTC).replace(tzinfo=None) if until.tzinfo is not None else until
+    at = naive_utc(until)
     with store._write_lock, store._cursor() as cur:
         cur.executemany(
             "INSERT INTO retention_holds VALUES (?, ?, ?) "
@@ -277,7 +278,7 @@ def drop_partition(
             {"system": system, "record": record_id},
         ).fetchone()
         if seqs and not (known and known[0]):
-            at = datetime.now(UTC).replace(tzinfo=None)
+            at = naive_utc(datetime.now(UTC))
             signer = store._chain.signer
             record = ArchiveRecord.make(signer, system, record_id, day, seqs, archive_sha256, at)
             record.insert(cur, seqs)
