@@ -29,44 +29,23 @@ from hypothesis import strategies as st
 from tests.e2e._server import TOKEN, LogyardProcess, free_port
 
 from logyard.sdk import EventLogger, HttpTransport
+from logyard.security.mask._pan import _ISSUERS, is_pan
+from logyard.sim._cards import luhn_check_digit
 
-# (lowest prefix, highest prefix, lengths): one row per issuer of the masker's table
-ISSUERS = {
-    "visa": (4, 4, (13, 16, 19)),
-    "mir": (2200, 2204, (16, 17, 18, 19)),
-    "mastercard-51": (51, 55, (16,)),
-    "mastercard-2": (2221, 2720, (16,)),
-    "amex": (34, 34, (15,)),
-    "amex-37": (37, 37, (15,)),
-    "jcb": (3528, 3589, (16, 19)),
-    "diners": (300, 305, (14, 16)),
-    "discover": (6011, 6011, (16, 19)),
-    "unionpay": (62, 62, (16, 19)),
-    "maestro": (56, 69, (13, 16, 19)),
-}
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-def luhn_complete(body: str) -> str:
-    """``body`` with the check digit that makes it Luhn-valid."""
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return body + str((10 - total % 10) % 10)
 
 
 @st.composite
 def pans(draw: st.DrawFn) -> str:
-    """A Luhn-valid card number of a random issuer, prefix and allowed length."""
-    low, high, lengths = ISSUERS[draw(st.sampled_from(sorted(ISSUERS)))]
+    """A Luhn-valid card number of a random row of the masker's issuer table (``_ISSUERS``):
+    a prefix from that row's own range and a length from that row's own length set."""
+    _name, low, high, _digits, lengths = draw(st.sampled_from(_ISSUERS))
     prefix = str(draw(st.integers(low, high)))
-    length = draw(st.sampled_from(lengths))
+    length = draw(st.sampled_from(sorted(lengths)))
     rest = draw(st.text("0123456789", min_size=length - len(prefix) - 1,
                         max_size=length - len(prefix) - 1))  # fmt: skip
-    return luhn_complete(prefix + rest)
+    body = prefix + rest
+    return body + luhn_check_digit(body)
 
 
 def _groups(pan: str, sep: str) -> str:
@@ -129,25 +108,40 @@ def _emit(log: EventLogger, place: str, text: str, marker: str) -> None:
 
 
 def _raw_event(place: str, text: str, marker: str) -> dict[str, Any]:
-    """The same placements as JSON a service could send without the SDK."""
-    event: dict[str, Any] = {
-        "event.action": "order.created", "service.name": "internet-shop",
-        "user.name": "anna.ivanova92", "order.id": f"ORD-{marker}",
-        "order.params": {"product": "vase"}, "message": marker,
+    """The same placements as JSON a service could send without the SDK: the same event
+    types as :func:`_emit`, with ``text`` in the real field (``url.full``,
+    ``error.message``, ``error.stack_trace``, ``feedback.comment``, ``order_list.filter``)."""
+    envelope = {"service.name": "internet-shop", "message": marker}
+    if place in ("error_message", "stack_trace", "error_type"):
+        event: dict[str, Any] = {
+            **envelope, "event.action": "error", "error.type": "PaymentError",
+            "error.message": text if place == "error_message" else "declined",
+        }  # fmt: skip
+        if place == "stack_trace":
+            event["error.stack_trace"] = text
+        elif place == "error_type":
+            event["error.type"] = f"Err{text}"[:128]
+        return event
+    if place == "url":
+        return {**envelope, "event.action": "page.viewed", "client.ip": "89.70.203.191",
+                "url.full": f"https://shop.example/p?x={text}"}  # fmt: skip
+    if place == "comment":
+        return {**envelope, "event.action": "feedback.submitted", "feedback.score": 5,
+                "feedback.comment": text}  # fmt: skip
+    if place == "filter":
+        return {**envelope, "service.name": "mes", "event.action": "order.list_viewed",
+                "user.name": "operator", "order_list.filter": {"q": text},
+                "order_list.rows": 3, "order_list.fetch_duration_ms": 12.0}  # fmt: skip
+    event = {
+        **envelope, "event.action": "order.created", "user.name": "anna.ivanova92",
+        "order.id": f"ORD-{marker}", "order.params": {"product": "vase", "note": text},
     }  # fmt: skip
     if place == "message":
         event["message"] = f"{marker} {text}"
-    elif place in ("params", "filter", "comment"):
-        event["order.params"]["note"] = text
     elif place == "nested_params":
-        event["order.params"]["payment"] = {"details": [text]}
+        event["order.params"] = {"product": "vase", "payment": {"details": [text]}}
     elif place == "labels":
         event["labels"] = {"note": text}
-    elif place == "error_type":
-        event = {"event.action": "error", "service.name": "internet-shop", "message": marker,
-                 "error.type": f"Err{text}"[:128], "error.message": "declined"}  # fmt: skip
-    else:
-        event["order.params"][place] = text
     return event
 
 
@@ -187,6 +181,7 @@ def test_no_card_number_survives_anywhere(tmp_path: Path) -> None:
     def one(pan: str, disguise: str, place: str, via: str) -> None:
         n = next(counter)
         marker = "canary" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))
+        assert is_pan(pan), f"{pan}: the strategy drew a number the masker's table refuses"
         text = DISGUISES[disguise](pan)
         pans_sent.append(pan)
         if via == "sdk":
