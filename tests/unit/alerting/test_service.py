@@ -225,6 +225,19 @@ def test_retries_back_off_and_give_up(store: DuckDBStore, tmp_path: Path) -> Non
         svc.deliver(at(secs)) if secs != 660 else svc.run_cycle(at(secs))
     kinds = [h["kind"] for h in reversed(svc.state.history())]
     assert kinds == ["opened", "delivery_failed", "delivery_failed", "gave_up"]
+    ms = int(at(0).timestamp() * 1000)
+    attempts = [
+        (h["kind"], (h["at"] - ms) / 1000, h["detail"].split(", ")[1].split(":")[0])
+        for h in reversed(svc.state.history())
+        if h["kind"] != "opened"
+    ]
+    assert attempts == [
+        ("delivery_failed", 660, "attempt 1"),
+        ("delivery_failed", 670, "attempt 2"),
+        ("gave_up", 690, "attempt 3"),
+    ]
+    [row] = svc.state.outbox()
+    assert (row["attempts"], row["gave_up"], row["delivered_at"]) == (3, 1, None)
     assert svc.state.outbox(pending_only=True) == []
 
 
