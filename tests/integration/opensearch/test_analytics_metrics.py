@@ -177,4 +177,6 @@ def test_the_cli_computes_cluster_metrics(twins: Twins, capsys: pytest.CaptureFi
     expected = compute_on_cluster(twins.sink.client, "error_rate", time_from=START, time_to=END)
     assert answer == expected.to_json()
     assert main(["metrics", "mttr", "--cluster", url, *span]) == 2
-    assert "mttr needs the embedded store" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "metric: 'mttr' needs the embedded store" in err
+    assert "on a cluster use one of rps, tps, latency, error_rate" in err
