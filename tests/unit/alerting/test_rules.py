@@ -79,7 +79,8 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
         "rules[0].windw: unknown field; the fields here are above, below, cooldown, "
         "description, enabled, every, group_by, late_secs, max_groups, name, notify, query, "
         "recheck_secs, severity, systems, type, window",
-        "rules[1].query: " + found[1].split(": ", 1)[1],
+        "rules[1].query: KQL: missing ')' to close the '(' of column 13 at column 17; close "
+        "the parenthesis; fix the KQL (column 18)",
         'rules[2].window: "-5m" is not a positive duration; write e.g. "5m" (units: s, m, h, d, w)',
         "rules[5].type: 'frequency' is not a rule type; use one of threshold, ratio, latency, "
         "absence, new_signature, spike, slo_burn, fatal",
@@ -103,6 +104,10 @@ def test_bad_kql_names_its_option_and_column() -> None:
     assert len(found) == 1
     assert found[0].startswith("rules[0].numerator: ")
     assert "fix the KQL (column " in found[0]
+    assert found == [
+        "rules[0].numerator: KQL: expected a value after '>=' but the query ended at column "
+        "10; add a value or remove the dangling operator; fix the KQL (column 11)"
+    ]
 
 
 def test_notifier_problems_are_reported_by_name() -> None:
