@@ -24,6 +24,7 @@ from logyard.retention._policy import (
     all_problems,
     override_problems,
 )
+from logyard.retention._target import target_problem
 
 __all__ = ["PREFIX", "RetentionSettings"]
 
@@ -97,11 +98,9 @@ class RetentionSettings:
             )
             problems += bad
         to = get("TO")
-        if to is not None and "://" in to and not to.startswith("s3://"):
-            problems.append(
-                f"{PREFIX}TO: {to!r}: only s3:// URLs and directories are supported; "
-                "write s3://bucket/prefix or a directory path"
-            )
+        to_problem = None if to is None else target_problem(to, f"{PREFIX}TO")
+        if to_problem is not None:
+            problems.append(to_problem)
         every = number("EVERY_SECS", 86_400.0, 1)
         delay = number("START_DELAY_SECS", 600.0, 0)
         if problems:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from logyard.errors import ConfigError, NotInstalledError, StoreError
 
-__all__ = ["ArchiveTarget", "DirTarget", "S3Target", "open_target"]
+__all__ = ["ArchiveTarget", "DirTarget", "S3Target", "open_target", "target_problem"]
 
 
 class ArchiveTarget(Protocol):
@@ -209,6 +209,24 @@ class S3Target:
         return sorted(keys)
 
 
+def target_problem(spec: str, where: str) -> str | None:
+    """What is wrong with the archive location ``spec`` given as ``where`` (``--to``,
+    ``LOGYARD_RETENTION_TO``), as an error message; ``None`` when it names an S3 bucket
+    (``s3://bucket/prefix``) or a directory."""
+    if spec.startswith("s3://"):
+        if not spec[len("s3://") :].partition("/")[0]:
+            return f"{where}: {spec!r} names no bucket; write s3://bucket/prefix"
+        return None
+    if "://" in spec:
+        return (
+            f"{where}: {spec!r}: only s3:// URLs and directories are supported; "
+            "write s3://bucket/prefix or a directory path"
+        )
+    if not spec:
+        return f"{where}: empty; write s3://bucket/prefix or a directory path"
+    return None
+
+
 def open_target(
     spec: str,
     *,
@@ -218,10 +236,11 @@ def open_target(
     where: str = "--to",
 ) -> ArchiveTarget:
     """``s3://bucket/prefix`` → :class:`S3Target`; a path → :class:`DirTarget`."""
+    problem = target_problem(spec, where)
+    if problem is not None:
+        raise ConfigError(problem)
     if spec.startswith("s3://"):
         bucket, _, prefix = spec[len("s3://") :].partition("/")
-        if not bucket:
-            raise ConfigError(f"{where}: {spec!r} names no bucket; write s3://bucket/prefix")
         return S3Target(
             bucket,
             prefix,
@@ -229,11 +248,4 @@ def open_target(
             timeout_secs=timeout_secs,
             attempts=attempts,
         )
-    if "://" in spec:
-        raise ConfigError(
-            f"{where}: {spec!r}: only s3:// URLs and directories are supported; "
-            "pass s3://bucket/prefix or a directory path"
-        )
-    if not spec:
-        raise ConfigError(f"{where}: empty; pass s3://bucket/prefix or a directory path")
     return DirTarget(Path(spec))

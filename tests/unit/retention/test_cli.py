@@ -36,7 +36,7 @@ def data_dir(tmp_path: Path) -> Path:
         (["retention", "run", "--older-than-days", "0"],
          "Error: --older-than-days: 0 keeps nothing; pass 1 or more\n"),
         (["retention", "run", "--to", "ftp://host/x"],
-         "Error: --to: 'ftp://host/x': only s3:// URLs and directories are supported; pass "
+         "Error: --to: 'ftp://host/x': only s3:// URLs and directories are supported; write "
          "s3://bucket/prefix or a directory path\n"),
         (["restore", "--system", "mes", "--from", "2020-13-01", "--to", "2020-01-02"],
          "Error: --from: '2020-13-01' is not a day; write YYYY-MM-DD\n"),

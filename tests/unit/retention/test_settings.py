@@ -71,3 +71,16 @@ def test_every_bad_variable_is_reported_at_once() -> None:
         "LOGYARD_RETENTION_EVERY_SECS: 'daily' is not a number; write e.g. 86400",
     ]
     assert expected == str(info.value).split("\n  ")[1:]
+
+
+def test_the_archive_location_is_checked_as_retention_run_checks_it() -> None:
+    """``LOGYARD_RETENTION_TO=s3://`` (no bucket) is refused when the settings load, with the
+    message ``open_target`` gives for ``--to`` under the variable's name."""
+    from logyard.retention._target import open_target
+
+    with pytest.raises(ConfigError) as loaded:
+        RetentionSettings.from_env({"LOGYARD_RETENTION_TO": "s3://"})
+    with pytest.raises(ConfigError) as opened:
+        open_target("s3://", where="LOGYARD_RETENTION_TO")
+    expected = ["LOGYARD_RETENTION_TO: 's3://' names no bucket; write s3://bucket/prefix"] * 2
+    assert expected == [str(loaded.value).split("\n  ")[-1], str(opened.value)]
