@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from tests.unit.security.test_crypto_batch import count_commits
 
 from logyard.security.crypto import (
     Encryptor,
@@ -148,10 +149,17 @@ def test_rewrap_covers_more_rows_than_one_transaction(tmp_path: Path) -> None:
     last = enc.seal("z", event_id="ev-2", field="f", subject=subjects[-1])
     old = kms.current_master_kid()
     new = kms.rotate()
+    commits = count_commits(keyring)
     count = keyring.rewrap()
+    transactions = len(commits)
     kms.retire(old)
     fresh = Encryptor(Keyring(tmp_path / "keyring", LocalKMS.from_file(tmp_path / "master.key")))
-    assert (count, keyring.master_kids(), keyring.rewrap()) == (1200, {new: 1200}, 0)
+    assert (count, transactions, keyring.master_kids(), keyring.rewrap()) == (
+        1200,
+        3,
+        {new: 1200},
+        0,
+    )
     assert [
         fresh.open(first, event_id="ev-1", field="f"),
         fresh.open(last, event_id="ev-2", field="f"),
