@@ -68,7 +68,8 @@ async function searchAll(api, q) {
   return { hits, more: Boolean(after) };
 }
 
-/** The order's events and those of its traces, merged by event id, oldest first. */
+/** The order's events and those of its traces, merged by event id, oldest first; each
+ * step's `at` is its @timestamp parsed once (ms, NaN when unparsable). */
 export async function journeyOf(api, order) {
   const direct = await searchAll(api, anyOf("order.id", [order]));
   let truncated = direct.more;
@@ -80,13 +81,13 @@ export async function journeyOf(api, order) {
     truncated ||= found.more;
   }
   const byId = new Map();
-  for (const event of direct.hits) byId.set(event["event.id"] || JSON.stringify(event), { event, via: "order.id" });
+  const step = (event, via) => ({ event, via, at: Date.parse(event["@timestamp"]) });
+  for (const event of direct.hits) byId.set(event["event.id"] || JSON.stringify(event), step(event, "order.id"));
   for (const event of linked) {
     const id = event["event.id"] || JSON.stringify(event);
-    if (!byId.has(id)) byId.set(id, { event, via: "trace.id" });
+    if (!byId.has(id)) byId.set(id, step(event, "trace.id"));
   }
-  const stamp = (e) => Date.parse(e["@timestamp"]) || 0;
-  return { traces, truncated, steps: [...byId.values()].sort((a, b) => stamp(a.event) - stamp(b.event)) };
+  return { traces, truncated, steps: [...byId.values()].sort((a, b) => (a.at || 0) - (b.at || 0)) };
 }
 
 async function show(params, ctx) {
@@ -113,14 +114,14 @@ async function show(params, ctx) {
       return;
     }
     const systems = SYSTEMS.filter((n) => steps.some((st) => st.event["service.name"] === n));
-    const first = Date.parse(steps[0].event["@timestamp"]);
-    const last = Date.parse(steps[steps.length - 1].event["@timestamp"]);
+    const first = steps[0].at;
+    const last = steps[steps.length - 1].at;
     ui.summary.replaceChildren(
       h("strong", {}, order), `: ${steps.length} event${steps.length === 1 ? "" : "s"} in ${systems.length} system${systems.length === 1 ? "" : "s"}`,
       ` over ${duration((last - first) / 1000)}, joined through ${traces.length} trace${traces.length === 1 ? "" : "s"}.`);
     redraw = () => drawLanes(ui.lanes, steps, systems, first, last);
     redraw();
-    const gaps = steps.map((st, i) => (i ? Date.parse(st.event["@timestamp"]) - Date.parse(steps[i - 1].event["@timestamp"]) : -1));
+    const gaps = steps.map((st, i) => (i ? st.at - steps[i - 1].at : -1));
     const longest = steps.length > 2 ? gaps.indexOf(Math.max(...gaps)) : -1;
     ui.list.replaceChildren(...steps.map((step, i) => item(step, i ? steps[i - 1] : null, first, i === longest)));
   } catch (err) {
@@ -130,9 +131,8 @@ async function show(params, ctx) {
   }
 }
 
-function item({ event, via }, previous, first, longest) {
-  const at = Date.parse(event["@timestamp"]);
-  const gap = previous ? (at - Date.parse(previous.event["@timestamp"])) / 1000 : null;
+function item({ event, via, at }, previous, first, longest) {
+  const gap = previous ? (at - previous.at) / 1000 : null;
   const level = levelOf(event);
   const system = String(event["service.name"] ?? "");
   return h("li", { class: "journey-item", "data-system": system, "data-event-id": event["event.id"] || "" },
@@ -167,12 +167,11 @@ function drawLanes(host, steps, systems, first, last) {
     svg.append(s("line", { x1: left, x2: width - right, y1: y(system), y2: y(system), class: "grid" }));
     svg.append(s("text", { x: left - 8, y: y(system) + 4, class: "axis-label", "text-anchor": "end" }, system));
   });
-  const path = steps.map(({ event }) => `${x(Date.parse(event["@timestamp"])).toFixed(1)},${y(event["service.name"])}`);
+  const path = steps.map(({ event, at }) => `${x(at).toFixed(1)},${y(event["service.name"])}`);
   svg.append(s("polyline", { points: path.join(" "), fill: "none", stroke: "#98a2b3", "stroke-width": 1, "stroke-dasharray": "3 3" }));
-  for (const { event } of steps) {
-    const t = Date.parse(event["@timestamp"]);
+  for (const { event, at } of steps) {
     svg.append(s("circle", {
-      cx: x(t).toFixed(1), cy: y(event["service.name"]), r: 5, class: "journey-point",
+      cx: x(at).toFixed(1), cy: y(event["service.name"]), r: 5, class: "journey-point",
       fill: LEVEL_COLORS[levelOf(event)] || "#54b399", stroke: SYSTEM_COLORS[event["service.name"]] || "#fff", "stroke-width": 2,
     }, s("title", {}, `${event["service.name"]} ${event["event.action"]} at ${event["@timestamp"]}`)));
   }
