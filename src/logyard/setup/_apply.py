@@ -20,6 +20,13 @@ from logyard.errors import StoreError
 from logyard.setup._compare import diff, same
 from logyard.setup._http import Answer, HttpClient
 from logyard.setup._steps import Plan, Request, Step
+from logyard.store.opensearch import Flavour
+from logyard.store.opensearch._health import (
+    MIN_VERSIONS,
+    PRODUCT_NAMES,
+    flavour_of,
+    parse_version,
+)
 
 __all__ = [
     "MINIMUM_VERSIONS",
@@ -32,44 +39,33 @@ __all__ = [
 
 Write = Callable[[str], None]
 
-#: The oldest versions setup supports, and why.
-MINIMUM_VERSIONS: dict[str, tuple[tuple[int, ...], str]] = {
+#: The oldest versions setup supports, and why: Elasticsearch stricter than the store's 8.0,
+#: OpenSearch the store's own minimum.
+MINIMUM_VERSIONS: dict[Flavour, tuple[tuple[int, ...], str]] = {
     "elasticsearch": (
         (8, 13),
         "ILM wait_for_snapshot checks that the snapshot holds the index, "
         "elastic/elasticsearch#100911",
     ),
-    "opensearch": ((2, 15), "the wildcard field type of the catalogue mappings"),
+    "opensearch": (MIN_VERSIONS["opensearch"], "the wildcard field type of the catalogue mappings"),
 }
-_PRODUCT = {"elasticsearch": "Elasticsearch", "opensearch": "OpenSearch"}
 #: Outcomes after which a step counts as done (``would``: on a dry run).
 _IN_PLACE = frozenset({"created", "replaced", "unchanged", "would"})
 
 
-def parse_version(text: str) -> tuple[int, ...]:
-    """``8.13.0-SNAPSHOT`` → ``(8, 13, 0)``."""
-    parts: list[int] = []
-    for piece in text.split("-", 1)[0].split("."):
-        if not piece.isdigit():
-            break
-        parts.append(int(piece))
-    return tuple(parts)
-
-
-def check_server(client: HttpClient, flavour: str) -> str:
+def check_server(client: HttpClient, flavour: Flavour) -> str:
     """Check ``GET /`` names the right product at a supported version; return the version."""
-    product = _PRODUCT[flavour]
+    product = PRODUCT_NAMES[flavour]
     number, version = read_version(
         client,
         "/",
         if_failed=f"check --url points at {product} and the user may read cluster info (monitor)",
         if_missing=f"does not answer like {product} (GET / has no version.number); check --url",
     )
-    is_opensearch = version.get("distribution") == "opensearch"
-    if is_opensearch != (flavour == "opensearch"):
-        other = "opensearch" if is_opensearch else "elasticsearch"
+    other = flavour_of(version)
+    if other != flavour:
         raise StoreError(
-            f"{client.url}: is {_PRODUCT[other]} {number}, not {product}; "
+            f"{client.url}: is {PRODUCT_NAMES[other]} {number}, not {product}; "
             f"run logyard setup {other} instead"
         )
     minimum, why = MINIMUM_VERSIONS[flavour]

@@ -3,15 +3,44 @@ configured flavour and is recent enough. Every error names the URL and what to d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from logyard.errors import StoreError
 from logyard.store.opensearch._client import ClientSettings, ClusterClient, Flavour, Response
 
-__all__ = ["MIN_VERSIONS", "auth_error", "check_cluster", "check_info", "open_cluster"]
+__all__ = [
+    "MIN_VERSIONS",
+    "PRODUCT_NAMES",
+    "auth_error",
+    "check_cluster",
+    "check_info",
+    "flavour_of",
+    "open_cluster",
+    "parse_version",
+]
 
 #: The oldest versions the mappings work on (``wildcard`` fields: OpenSearch 2.15; the
-#: Elasticsearch client speaks 8).
+#: Elasticsearch client speaks 8). ``logyard setup`` shares the OpenSearch minimum.
 MIN_VERSIONS: dict[Flavour, tuple[int, int]] = {"opensearch": (2, 15), "elasticsearch": (8, 0)}
-_NAMES: dict[Flavour, str] = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
+#: Each flavour's product name, for messages.
+PRODUCT_NAMES: dict[Flavour, str] = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``8.13.0-SNAPSHOT`` → ``(8, 13, 0)`` (up to the first part that is not a number)."""
+    parts: list[int] = []
+    for piece in text.split("-", 1)[0].split("."):
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    return tuple(parts)
+
+
+def flavour_of(version: Mapping[str, Any]) -> Flavour:
+    """The flavour whose ``GET /`` answer holds this ``version`` object (OpenSearch says
+    ``"distribution": "opensearch"``; Elasticsearch names none)."""
+    return "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
 
 
 def auth_error(where: str, resp: Response) -> StoreError:
@@ -35,19 +64,16 @@ def check_info(resp: Response, wanted: Flavour, where: str) -> None:
         )
     version = resp.body.get("version") or {}
     number = str(version.get("number", "0"))
-    actual: Flavour = (
-        "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
-    )
+    actual = flavour_of(version)
     if actual != wanted:
         raise StoreError(
-            f"opensearch store {where}: the cluster is {_NAMES[actual]} {number}, not "
-            f'{_NAMES[wanted]}; set flavour = "{actual}"'
+            f"opensearch store {where}: the cluster is {PRODUCT_NAMES[actual]} {number}, not "
+            f'{PRODUCT_NAMES[wanted]}; set flavour = "{actual}"'
         )
-    parts = tuple(int(p) if p.isdigit() else 0 for p in number.split("-")[0].split(".")[:2])
     low = MIN_VERSIONS[wanted]
-    if parts < low:
+    if parse_version(number) < low:
         raise StoreError(
-            f"opensearch store {where}: {_NAMES[wanted]} {number} is too old; logyard "
+            f"opensearch store {where}: {PRODUCT_NAMES[wanted]} {number} is too old; logyard "
             f"needs {low[0]}.{low[1]} or newer (wildcard fields); upgrade the cluster"
         )
 
