@@ -274,3 +274,45 @@ def test_system_filter(sim_world: SimWorld) -> None:
         result["value"],
         list(result["by_system"]),
     )
+
+
+class _Counting:
+    """A connection that counts the statements reading the ``logs`` table."""
+
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+        self.log_scans: list[str] = []
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if "FROM logs" in sql:
+            self.log_scans.append(sql)
+        return self._cur.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cur, name)
+
+
+def test_compute_all_scans_the_logs_once(sim_world: SimWorld) -> None:
+    """compute_all over one window reads ``logs`` in one statement (the stored, ERROR and
+    FATAL events per system that the rates, bug rate and incident rate share), and the
+    metrics built on those counts equal those computed one at a time (bug rate per system
+    also by hand)."""
+    from logyard.analytics.metrics import compute_all
+
+    w = WINDOWS["cut"]
+    with sim_world.store.connection() as cur:
+        counting = _Counting(cur)
+        results = compute_all(counting, time_from=w.start, time_to=w.end)  # type: ignore[arg-type]
+    assert len(counting.log_scans) == 1, counting.log_scans
+    together = {r.metric.name: r.to_json() for r in results}
+    evs = ref.in_window(sim_world.events, w)
+    errors: dict[str, int] = defaultdict(int)
+    stored: dict[str, int] = defaultdict(int)
+    for e in evs:
+        stored[e.service] += 1
+        errors[e.service] += e.level == "ERROR"
+    assert values(together["bug_rate"]) == {
+        s: approx(1000 * errors[s] / n) for s, n in stored.items()
+    }
+    for name in ("bug_rate", "incident_rate", "rps", "crash_rate", "deployment_frequency"):
+        assert together[name] == metric(sim_world, name, w), name

@@ -8,7 +8,14 @@ from typing import Any
 import duckdb
 
 from logyard.analytics.metrics._model import Figure, Metric, Query, empty, figure
-from logyard.analytics.metrics._sql import NO_EVENTS, WINDOW, emitters, grouped, per_time
+from logyard.analytics.metrics._sql import (
+    NO_EVENTS,
+    WINDOW,
+    emitters,
+    grouped,
+    level_counts,
+    per_time,
+)
 
 __all__ = ["METRICS"]
 
@@ -33,36 +40,23 @@ def _csat(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, F
     }
 
 
-def _log_counts(
-    cur: duckdb.DuckDBPyConnection, q: Query, level: str
-) -> tuple[tuple[Any, ...] | None, dict[str, tuple[Any, ...]]]:
-    return grouped(
-        cur,
-        f"count(*) FILTER (WHERE level = '{level}'), count(*)",
-        "FROM (SELECT service AS system, level FROM logs WHERE ts >= $from AND ts < $to "
-        "AND list_contains($systems, service))",
-        q.params(),
-    )
-
-
 def _bug_rate(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
-    overall, by = _log_counts(cur, q, "ERROR")
+    counts = level_counts(cur, q)
 
-    def one(row: tuple[Any, ...] | None) -> Figure:
-        if row is None:
+    def one(total: int, errors: int) -> Figure:
+        if total == 0:
             return empty(NO_EVENTS)
-        errors, total = int(row[0]), int(row[1])
         return figure(1000.0 * errors / total, total, NO_EVENTS, errors=errors)
 
-    return one(overall), {s: one(r) for s, r in by.items()}
+    overall = one(sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values()))
+    return overall, {s: one(c[0], c[1]) for s, c in counts.items()}
 
 
 def _incident_rate(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
-    overall, by = _log_counts(cur, q, "FATAL")
-    counts = {s: int(r[0]) for s, r in by.items()}
-    events = {s: int(r[1]) for s, r in by.items()}
-    del overall
-    return per_time(counts, events, q.systems, timedelta(days=1).total_seconds(), q)
+    by = level_counts(cur, q)
+    fatals = {s: c[2] for s, c in by.items()}
+    events = {s: c[0] for s, c in by.items()}
+    return per_time(fatals, events, q.systems, timedelta(days=1).total_seconds(), q)
 
 
 METRICS = (

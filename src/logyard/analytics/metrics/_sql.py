@@ -20,6 +20,7 @@ __all__ = [
     "emitters",
     "event_counts",
     "grouped",
+    "level_counts",
     "per_time",
     "percentiles",
     "quantile_figures",
@@ -39,14 +40,18 @@ def emitters(q: Query, *actions: str) -> tuple[str, ...]:
     return tuple(s for s in q.systems if s in able)
 
 
-_COUNTS: ContextVar[dict[tuple[Any, ...], dict[str, int]] | None] = ContextVar(
+#: Per system: (stored events, ERROR events, FATAL events).
+LevelCounts = dict[str, tuple[int, int, int]]
+
+_COUNTS: ContextVar[dict[tuple[Any, ...], LevelCounts] | None] = ContextVar(
     "metric_counts", default=None
 )
 
 
 @contextmanager
 def shared_counts() -> Iterator[None]:
-    """Within the block (one snapshot), :func:`event_counts` runs once per window."""
+    """Within the block (one snapshot), :func:`level_counts` scans ``logs`` once per
+    window (for :func:`event_counts`, bug rate and incident rate alike)."""
     token = _COUNTS.set({})
     try:
         yield
@@ -54,22 +59,29 @@ def shared_counts() -> Iterator[None]:
         _COUNTS.reset(token)
 
 
-def event_counts(cur: duckdb.DuckDBPyConnection, q: Query) -> dict[str, int]:
-    """Stored events per system in the window (from the logs themselves)."""
+def level_counts(cur: duckdb.DuckDBPyConnection, q: Query) -> LevelCounts:
+    """Per system with stored events in the window: (events, ERROR events, FATAL events),
+    from one scan of the logs themselves."""
     cache = _COUNTS.get()
     key = (q.time_from, q.time_to, q.systems)
     if cache is not None and key in cache:
         return cache[key]
     rows = execute(
         cur,
-        "SELECT service, count(*) FROM logs WHERE ts >= $from AND ts < $to "
+        "SELECT service, count(*), count(*) FILTER (WHERE level = 'ERROR'), "
+        "count(*) FILTER (WHERE level = 'FATAL') FROM logs WHERE ts >= $from AND ts < $to "
         "AND list_contains($systems, service) GROUP BY service",
         q.params(),
     ).fetchall()
-    counts = {str(s): int(n) for s, n in rows}
+    counts = {str(s): (int(n), int(e), int(f)) for s, n, e, f in rows}
     if cache is not None:
         cache[key] = counts
     return counts
+
+
+def event_counts(cur: duckdb.DuckDBPyConnection, q: Query) -> dict[str, int]:
+    """Stored events per system in the window (from the logs themselves)."""
+    return {s: c[0] for s, c in level_counts(cur, q).items()}
 
 
 def grouped(
