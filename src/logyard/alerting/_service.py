@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logyard.alerting._evaluate import Finding, Querier, evaluate, learn_signatures
+from logyard.alerting._evaluate._query import scope
 from logyard.alerting._notify import Notification, Notifier, NotifyError, build
 from logyard.alerting._rules import (
     AbsenceRule,
@@ -208,7 +209,7 @@ class AlertService:
                 query=rule.query,
                 time_from=_ts(lo),
                 time_to=_ts(hi),
-                systems=tuple(rule.systems) if rule.systems else None,
+                systems=scope(rule),
             )
         )
         per_bucket = {

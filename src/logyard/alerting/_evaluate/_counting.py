@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from logyard.alerting._durations import format_duration
-from logyard.alerting._evaluate._finding import Finding
+from logyard.alerting._evaluate._finding import Finding, group_label
 from logyard.alerting._evaluate._query import Querier, and_kql, counts
 from logyard.alerting._rules import AbsenceRule, RatioRule, SloBurnRule, SpikeRule, ThresholdRule
 
 __all__ = ["absence", "ratio", "slo_burn", "spike", "threshold"]
-
-
-def _label(group: str) -> str:
-    return f" for {group}" if group else ""
 
 
 def threshold(rule: ThresholdRule, q: Querier, end: datetime) -> list[Finding]:
@@ -23,7 +19,9 @@ def threshold(rule: ThresholdRule, q: Querier, end: datetime) -> list[Finding]:
     span = format_duration(rule.window)
     if rule.above is not None:
         return [
-            Finding(g, n, rule.above, f"{n} events in {span}{_label(g)} (more than {rule.above})")
+            Finding(
+                g, n, rule.above, f"{n} events in {span}{group_label(g)} (more than {rule.above})"
+            )
             for g, n in found.items()
             if n > rule.above
         ]
@@ -50,7 +48,7 @@ def ratio(rule: RatioRule, q: Querier, end: datetime) -> list[Finding]:
                     g,
                     round(share, 6),
                     rule.above,
-                    f"{share:.1%} of {n} events{_label(g)} match {rule.numerator!r} "
+                    f"{share:.1%} of {n} events{group_label(g)} match {rule.numerator!r} "
                     f"(limit {rule.above:.1%})",
                 )
             )
@@ -75,8 +73,8 @@ def spike(rule: SpikeRule, q: Querier, end: datetime) -> list[Finding]:
                     g,
                     n,
                     round(rule.factor * usual, 3),
-                    f"{n} events in {format_duration(rule.window)}{_label(g)}: {times} the usual "
-                    f"{usual:.1f} of the last {format_duration(rule.baseline)}",
+                    f"{n} events in {format_duration(rule.window)}{group_label(g)}: {times} "
+                    f"the usual {usual:.1f} of the last {format_duration(rule.baseline)}",
                 )
             )
     return out
@@ -119,7 +117,7 @@ def slo_burn(rule: SloBurnRule, q: Querier, end: datetime) -> list[Finding]:
             short_burn = short_rates.get(g, 0.0)
             if burn >= pair.burn_rate and short_burn >= pair.burn_rate:
                 what = (
-                    f"error budget of {rule.objective:.3%}{_label(g)} burns {burn:.1f}x over "
+                    f"error budget of {rule.objective:.3%}{group_label(g)} burns {burn:.1f}x over "
                     f"{format_duration(pair.long)} and {short_burn:.1f}x over "
                     f"{format_duration(pair.short)} (limit {pair.burn_rate:g}x)"
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Finding"]
+__all__ = ["Finding", "group_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +16,8 @@ class Finding:
     value: float | None
     threshold: float | None
     summary: str
+
+
+def group_label(group: str) -> str:
+    """`` for <group>`` in a finding's summary (nothing without grouping)."""
+    return f" for {group}" if group else ""

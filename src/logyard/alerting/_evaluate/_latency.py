@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from logyard.alerting._durations import format_duration
-from logyard.alerting._evaluate._finding import Finding
+from logyard.alerting._evaluate._finding import Finding, group_label
 from logyard.alerting._evaluate._query import Querier, scope
 from logyard.alerting._rules import LatencyRule
 from logyard.store import AggregateRequest, Percentiles, Terms
@@ -73,13 +73,12 @@ def latency(rule: LatencyRule, q: Querier, end: datetime) -> list[Finding]:
             )
         limit = max(limits)
         if value > limit:
-            label = f" for {g}" if g else ""
             out.append(
                 Finding(
                     g,
                     round(value, 3),
                     round(limit, 3),
-                    f"{name}{label} is {value:g} over {format_duration(rule.window)} "
+                    f"{name}{group_label(g)} is {value:g} over {format_duration(rule.window)} "
                     f"({n} events; {', '.join(reasons)})",
                 )
             )
