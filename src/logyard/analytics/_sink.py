@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
 import duckdb
 import pyarrow as pa
 
+from logyard.analytics._documents import COLUMNS, Kind
 from logyard.analytics._normalize import FactBatch, Table
 from logyard.analytics._schema import SESSION_TIMEOUT_MINUTES, create_statements, drop_statement
 from logyard.errors import StoreError
@@ -23,34 +24,26 @@ __all__ = ["AnalyticsSink", "DuckDBAnalyticsSink"]
 
 Connect = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
-_TS = pa.timestamp("us")
+#: The Arrow type of each kind of :data:`~logyard.analytics._documents.COLUMNS` (the facts
+#: as the normalizer builds them: times naive UTC, JSON values as their text).
+_ARROW: dict[Kind, pa.DataType] = {
+    "keyword": pa.string(),
+    "date": pa.timestamp("us"),
+    "integer": pa.int32(),
+    "double": pa.float64(),
+    "json": pa.string(),
+}
+_FACT_TABLES: tuple[Table, ...] = get_args(Table)
 _S = pa.string()
-_SCHEMAS: dict[Table, pa.Schema] = {
-    "order_events": pa.schema(
-        [("event_id", _S), ("order_id", _S), ("system", _S), ("ts", _TS), ("action", _S),
-         ("user_name", _S), ("operator", _S), ("calculation_ms", pa.float64()), ("status", _S),
-         ("params", _S), ("old", _S), ("new", _S)]
-    ),
-    "requests": pa.schema(
-        [("event_id", _S), ("system", _S), ("ts", _TS), ("trace_id", _S), ("method", _S),
-         ("route", _S), ("status", pa.int32()), ("duration_ms", pa.float64()),
-         ("retry_attempt", pa.int32())]
-    ),
-    "session_events": pa.schema(
-        [("event_id", _S), ("system", _S), ("user_name", _S), ("ts", _TS), ("kind", _S)]
-    ),
-    "ops_events": pa.schema(
-        [("event_id", _S), ("system", _S), ("ts", _TS), ("action", _S), ("host", _S),
-         ("version", _S), ("failure_kind", _S), ("component", _S), ("commit_time", _TS)]
-    ),
-    "feedback": pa.schema(
-        [("event_id", _S), ("system", _S), ("ts", _TS), ("user_name", _S),
-         ("score", pa.int32())]
-    ),
-}  # fmt: skip
-_ACTIVITY = pa.schema(
-    [("system", _S), ("user_name", _S), ("day", pa.date32()), ("first_at", _TS), ("last_at", _TS)]
-)
+
+
+def _schema(table: str, **types: pa.DataType) -> pa.Schema:
+    """The Arrow schema of ``table``'s columns (``types`` overrides a column's type)."""
+    return pa.schema([(n, types.get(n, _ARROW[kind])) for n, kind in COLUMNS[table]])
+
+
+_SCHEMAS: dict[Table, pa.Schema] = {t: _schema(t) for t in _FACT_TABLES}
+_ACTIVITY = _schema("activity_daily", day=pa.date32())
 
 _ORDERS_SQL = """
 INSERT OR REPLACE INTO analytics.orders

@@ -86,3 +86,27 @@ def test_reset_forgets_cursors(sink: AnalyticsSink, read_facts: FactReader) -> N
     sink.reset()
     assert sink.cursors() == {}
     assert _stored(read_facts) == {"session_events": [], "sessions": [], "activity_daily": []}
+
+
+def test_arrow_schemas_are_the_duckdb_tables() -> None:
+    """The Arrow schemas the DuckDB sink inserts facts and activity with (derived from
+    ``COLUMNS``) have the DuckDB tables' columns, in order, with the Arrow type DuckDB
+    itself gives each column."""
+    import duckdb
+
+    from logyard.analytics._schema import create_statements
+    from logyard.analytics._sink import _ACTIVITY, _SCHEMAS
+
+    con = duckdb.connect()
+    try:
+        for statement in create_statements():
+            con.execute(statement)
+        for table, schema in [*_SCHEMAS.items(), ("activity_daily", _ACTIVITY)]:
+            ddl = con.sql(f"SELECT * FROM analytics.{table} LIMIT 0").to_arrow_table().schema
+            expected = [(f.name, f.type) for f in ddl]
+            assert [(f.name, f.type) for f in schema] == expected, table
+    finally:
+        con.close()
+    assert sorted(_SCHEMAS) == sorted(
+        ["order_events", "requests", "session_events", "ops_events", "feedback"]
+    )
