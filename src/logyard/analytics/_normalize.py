@@ -15,11 +15,20 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
-__all__ = ["NORMALIZED_ACTIONS", "Fact", "FactBatch", "NormalizeError", "StoredEvent", "normalize"]
+__all__ = [
+    "NORMALIZED_ACTIONS",
+    "ORDER_ACTIONS",
+    "Fact",
+    "FactBatch",
+    "NormalizeError",
+    "StoredEvent",
+    "normalize",
+]
 
 Table = Literal["order_events", "requests", "session_events", "ops_events", "feedback"]
 
-_ORDER_ACTIONS = frozenset(
+#: The order lifecycle actions (facts of ``order_events``; TPS counts them).
+ORDER_ACTIONS: frozenset[str] = frozenset(
     {"order.created", "order.changed", "order.received", "order.assigned", "order.calculated"}
 )
 _OPS_ACTIONS = frozenset(
@@ -29,7 +38,7 @@ _SESSION = {"user.logged_in": "in", "user.logged_out": "out"}
 
 #: Actions whose JSON document the step needs (the others use typed columns only).
 NORMALIZED_ACTIONS: frozenset[str] = (
-    _ORDER_ACTIONS | _OPS_ACTIONS | {"api.request", "feedback.submitted"}
+    ORDER_ACTIONS | _OPS_ACTIONS | {"api.request", "feedback.submitted"}
 )
 
 
@@ -165,7 +174,7 @@ def normalize(event: StoredEvent) -> list[Fact]:
     if action not in NORMALIZED_ACTIONS:
         return facts
     body = _body(event)
-    if action in _ORDER_ACTIONS:
+    if action in ORDER_ACTIONS:
         facts.append(_order(event, body))
     elif action == "api.request":
         facts.append(_request(event, body))

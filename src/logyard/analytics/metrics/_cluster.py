@@ -23,17 +23,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logyard.analytics._documents import index_of
+from logyard.analytics._normalize import ORDER_ACTIONS
 from logyard.analytics.metrics._model import Figure, Metric, MetricResult, Query, empty, figure
 from logyard.analytics.metrics._sql import NO_EVENTS, emitters, per_time
 from logyard.analytics.metrics._usage import window_days
 from logyard.errors import QueryError, StoreError
+from logyard.store._base import index_name
 from logyard.store.opensearch._client import ClusterClient
 
 __all__ = ["CLUSTER_METRICS", "compute_all_on_cluster", "compute_on_cluster"]
 
 _PARAMS = {"ignore_unavailable": "true", "allow_no_indices": "true"}
-_ORDER_ACTIONS = ("order.created", "order.changed", "order.received", "order.assigned",
-                  "order.calculated")  # fmt: skip
 _SYSTEMS = 20  # terms buckets: more than there are systems
 _EXACT_USERS = 40_000  # the largest precision_threshold the engines accept
 _NO_REQUESTS = "no api.request events in the window"
@@ -106,7 +106,7 @@ class _Cluster:
                     "by": {"terms": {"field": "service.name", "size": _SYSTEMS}, "aggs": level}
                 },
             }
-            found = self.search([f"logs-{s}" for s in q.systems], body)["aggregations"]
+            found = self.search([index_name(s) for s in q.systems], body)["aggregations"]
             self._logs[key] = {
                 str(b["key"]): (
                     int(b["doc_count"]),
@@ -128,7 +128,7 @@ def _rps(c: _Cluster, q: Query) -> Pair:
 
 def _tps(c: _Cluster, q: Query) -> Pair:
     counts = c.counts("order_events", q)
-    return per_time(counts, c.events(q), emitters(q, *_ORDER_ACTIONS), 1.0, q)
+    return per_time(counts, c.events(q), emitters(q, *ORDER_ACTIONS), 1.0, q)
 
 
 def _share(condition: dict[str, Any]) -> Callable[[_Cluster, Query], Pair]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from logyard.analytics._normalize import ORDER_ACTIONS
 from logyard.analytics.metrics._model import Figure, Metric, Query
 from logyard.analytics.metrics._sql import (
     QUANTILES,
@@ -18,14 +19,6 @@ from logyard.analytics.metrics._sql import (
 
 __all__ = ["METRICS"]
 
-_ORDER_ACTIONS = (
-    "order.created",
-    "order.changed",
-    "order.received",
-    "order.assigned",
-    "order.calculated",
-)
-
 
 def _rps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
     counts = counts_by_system(cur, f"FROM analytics.requests WHERE {WINDOW}", q)
@@ -34,7 +27,7 @@ def _rps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Fi
 
 def _tps(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
     counts = counts_by_system(cur, f"FROM analytics.order_events WHERE {WINDOW}", q)
-    return per_time(counts, event_counts(cur, q), emitters(q, *_ORDER_ACTIONS), 1.0, q)
+    return per_time(counts, event_counts(cur, q), emitters(q, *ORDER_ACTIONS), 1.0, q)
 
 
 def _latency(cur: duckdb.DuckDBPyConnection, q: Query) -> tuple[Figure, dict[str, Figure]]:
