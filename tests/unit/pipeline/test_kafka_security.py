@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from logyard.errors import ConfigError
 from logyard._kafka_flags import add_security_arguments, security_config
+from logyard.errors import ConfigError
 
 
 def parse(*argv: str) -> argparse.Namespace:
